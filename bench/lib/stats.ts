@@ -1,0 +1,59 @@
+/**
+ * Figures: percentiles of latency samples, medians over rounds, and a closed-loop load driver (N clients,
+ * each sending its next request when the previous one is answered).
+ */
+import { performance } from 'node:perf_hooks';
+
+/** The q-quantile (0..1) of `samples` by nearest rank; NaN when empty. */
+export function percentile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1));
+  return s[rank]!;
+}
+
+export const median = (xs: readonly number[]): number => percentile(xs, 0.5);
+
+/** Rounds to 3 significant decimals for milliseconds, whole numbers for rates. */
+export const ms = (v: number): number => Math.round(v * 1000) / 1000;
+export const rate = (v: number): number => Math.round(v);
+
+export interface LoadResult {
+  readonly per_s: number;
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+}
+
+/**
+ * Runs `total` operations with `concurrency` workers; worker w runs `op(w, i)` for its share. Rate =
+ * total / wall time; latencies per operation.
+ */
+export async function closedLoop(
+  concurrency: number,
+  total: number,
+  op: (worker: number, i: number) => Promise<void>,
+): Promise<LoadResult> {
+  const lat: number[] = new Array<number>(total);
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      for (;;) {
+        const i = next++;
+        if (i >= total) return;
+        const s = performance.now();
+        await op(w, i);
+        lat[i] = performance.now() - s;
+      }
+    }),
+  );
+  const wall = (performance.now() - t0) / 1000;
+  return { per_s: total / wall, p50_ms: percentile(lat, 0.5), p99_ms: percentile(lat, 0.99) };
+}
+
+/** Median of each figure over rounds. */
+export function medianOf(rounds: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const k of Object.keys(rounds[0] ?? {})) out[k] = median(rounds.map((r) => r[k]!));
+  return out;
+}

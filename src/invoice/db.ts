@@ -1,0 +1,192 @@
+/**
+ * Opening the invoice database: a SQLite file (the embedded default) or a PostgreSQL URL, with the
+ * pragmas durability needs, and the Kysely migrator run over `migrations/` at every start. Two daemons
+ * starting at once on one PostgreSQL database are safe: Kysely's migrator takes an advisory lock.
+ */
+import { mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import Sqlite from 'better-sqlite3';
+import { Kysely, Migrator, NO_MIGRATIONS, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Migration, MigrationProvider } from 'kysely';
+import type { Network } from '../util/network.js';
+import type { InvoiceDb } from './db-schema.js';
+import { postgresDialect } from './dialect/postgres.js';
+import { SQLITE_PRAGMAS, sqliteDialect } from './dialect/sqlite.js';
+import type { StoreDialect } from './dialect/types.js';
+
+/** An open invoice database: the Kysely handle, its dialect seams, and how to close it. */
+export interface InvoiceDatabase {
+  readonly db: Kysely<InvoiceDb>;
+  readonly dialect: StoreDialect;
+  /** Where it lives (file path, or the URL without password). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export type OpenInvoiceDatabaseOptions =
+  | { readonly path: string }
+  | {
+      readonly url: string;
+      /** A schema to live in instead of `public` (created if missing); tests give each case its own. */
+      readonly schema?: string;
+      /** Pool size (default 10). */
+      readonly poolSize?: number;
+    };
+
+/** `<datadir>/<network>/invoices.sqlite3`, the default database of a daemon. */
+export function defaultSqlitePath(datadir: string, network: Network): string {
+  return path.join(datadir, network, 'invoices.sqlite3');
+}
+
+/** True when `s` names a PostgreSQL database rather than a file. */
+export function isPostgresUrl(s: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(s);
+}
+
+const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+/** Opens (creating if needed) the database and migrates it to the latest schema. */
+export async function openInvoiceDatabase(opts: OpenInvoiceDatabaseOptions): Promise<InvoiceDatabase> {
+  const opened = 'path' in opts ? openSqlite(opts.path) : await openPostgres(opts);
+  try {
+    if ('path' in opts) await migrateInvoiceDatabase(opened.db);
+    else await withPostgresSchemaLock(opts.url, () => migrateInvoiceDatabase(opened.db, opts.schema));
+  } catch (err) {
+    await opened.close();
+    throw err;
+  }
+  return opened;
+}
+
+/**
+ * Runs every pending migration (or up or down to `target`, a name or NO_MIGRATIONS: tests build databases
+ * of earlier versions); throws with the failing migration's error.
+ *
+ * Kysely's migrator looks for its tables by introspecting every schema of the database; on PostgreSQL
+ * that query fails if another schema is dropped while it runs (3F000 / 42P01). Nothing was migrated then,
+ * so the attempt is simply repeated.
+ */
+export async function migrateInvoiceDatabase(
+  db: Kysely<InvoiceDb>,
+  schema?: string,
+  target?: string | typeof NO_MIGRATIONS,
+): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationsProvider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = target ? await migrator.migrateTo(target) : await migrator.migrateToLatest();
+    if (!error) return;
+    const code = (error as { code?: unknown }).code;
+    const nothingRan = !results || results.length === 0;
+    if (nothingRan && (code === '3F000' || code === '42P01') && attempt < 5) continue;
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const e = new Error(`invoice database migration ${failed ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
+    (e as Error & { cause?: unknown }).cause = error;
+    throw e;
+  }
+}
+
+/**
+ * Key of the session advisory lock that serialises schema changes on one PostgreSQL database: migrations
+ * here, and anything that drops a schema (test fixtures). Kysely's migrator finds its own tables with a
+ * catalog query over every schema, which fails when a schema is dropped while it runs; holding this lock
+ * keeps the two apart, and keeps daemons starting together from migrating at the same moment.
+ */
+export const SCHEMA_CHANGE_LOCK = 0x696e766f; // 'invo'
+
+/** Runs `fn` holding SCHEMA_CHANGE_LOCK on its own connection (not a pool's, so a small pool cannot deadlock). */
+export async function withPostgresSchemaLock<T>(url: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [SCHEMA_CHANGE_LOCK]);
+    return await fn();
+  } finally {
+    // Ending the session releases the lock even if the unlock itself fails.
+    await client.query('select pg_advisory_unlock($1)', [SCHEMA_CHANGE_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+}
+
+/**
+ * The files `migrations/NNNN-name.{ts,js}`, imported from here (not from inside Kysely) so that the test
+ * runner's TypeScript loader applies to them; the name without extension is the migration's name.
+ */
+const migrationsProvider: MigrationProvider = {
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}-[\w-]+\.(js|ts)$/.test(f) && !f.endsWith('.d.ts'));
+    for (const f of files.sort()) {
+      const name = f.replace(/\.(js|ts)$/, '');
+      if (out[name]) continue; // built .js next to .ts: either is the same step
+      out[name] = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as Migration;
+    }
+    return out;
+  },
+};
+
+/** Most prepared statements kept per SQLite connection. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * better-sqlite3 behind Kysely prepares every query anew; the hot queries are few and their SQL text is
+ * fixed (see store.ts `prepared`), so prepared statements are kept by SQL text and reused. Safe because
+ * the store never streams (a statement is never busy iterating when it is run again).
+ */
+function withStatementCache(conn: Sqlite.Database): { close(): void; prepare(sql: string): Sqlite.Statement } {
+  const cache = new Map<string, Sqlite.Statement>();
+  return {
+    close: () => conn.close(),
+    prepare(sqlText: string): Sqlite.Statement {
+      let stmt = cache.get(sqlText);
+      if (!stmt) {
+        stmt = conn.prepare(sqlText);
+        if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+        cache.set(sqlText, stmt);
+      }
+      return stmt;
+    },
+  };
+}
+
+function openSqlite(file: string): InvoiceDatabase {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const conn = new Sqlite(file);
+  for (const p of SQLITE_PRAGMAS) conn.pragma(p);
+  const db = new Kysely<InvoiceDb>({ dialect: new SqliteDialect({ database: withStatementCache(conn) }) });
+  return {
+    db,
+    dialect: sqliteDialect,
+    location: file,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(opts: { url: string; schema?: string; poolSize?: number }): Promise<InvoiceDatabase> {
+  const schema = opts.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`invalid PostgreSQL schema name '${schema}'`);
+  }
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its server must not crash the daemon; the next query reports the failure.
+  pool.on('error', () => {});
+  const db = new Kysely<InvoiceDb>({ dialect: new PostgresDialect({ pool }) });
+  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+  const u = new URL(opts.url);
+  u.password = '';
+  return {
+    db,
+    dialect: postgresDialect(pool, schema),
+    location: u.toString() + (schema ? `#${schema}` : ''),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The worker side of the BOLT 11 build pool (invoice-build-pool.ts): derives the node keys from the seed it
+ * was given once, then builds and signs each draft it receives with the same pure `buildBolt11` the engine
+ * uses on the main thread, so both paths write identical invoices (RFC 6979 signatures are deterministic).
+ * Nothing here logs; the seed never leaves this thread's memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { nodeKeysFromSeed } from '../crypto/node-keys.js';
+import { decodeBolt11, encodeBolt11 } from './bolt11.js';
+import { buildBolt11, type Bolt11Draft } from './create.js';
+
+/** A request from the pool: a job id and the draft to build. */
+export interface BuildRequest {
+  readonly id: number;
+  readonly draft: Bolt11Draft;
+}
+
+/** The answer: the built invoice, or the error's name/message/kind (InvoiceError fields survive a clone). */
+export type BuildResponse =
+  | { readonly id: number; readonly ok: true; readonly invstring: string; readonly payment_hash: Uint8Array; readonly payment_secret: Uint8Array }
+  | { readonly id: number; readonly ok: false; readonly error: unknown };
+
+const port = parentPort;
+if (port) {
+  const seed = (workerData as { seed: Uint8Array }).seed;
+  const keys = nodeKeysFromSeed(seed);
+  seed.fill(0);
+  const codec = { encode: encodeBolt11, decode: decodeBolt11 };
+  port.on('message', (req: BuildRequest) => {
+    let res: BuildResponse;
+    try {
+      const built = buildBolt11(req.draft, keys.signEcdsa, codec);
+      res = { id: req.id, ok: true, ...built };
+    } catch (error) {
+      res = { id: req.id, ok: false, error };
+    }
+    port.postMessage(res);
+  });
+}

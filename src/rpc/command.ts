@@ -1,0 +1,187 @@
+/**
+ * One declaration per command (STYLE 2, after CLN's `struct json_command` + `param()`): `defineCommand`
+ * takes the name, the parameters in positional order, and the handler. Binding of array and object
+ * params, the `help` usage line, `check`, the rejection of unknown names and docs/rpc.md all derive
+ * from that one object.
+ *
+ * The binder follows common/json_param.c (reference §1.4): positional `null` = not supplied; too many
+ * positions; unknown and duplicate names; each supplied parameter parsed in declaration order, the
+ * first refusal reported as `NAME: REASON: invalid token 'TOKEN'` (token = the raw JSON text, strings
+ * with quotes; for secret parameters `invalid token (see logs for details)`, and the token is not
+ * logged either); then the first missing required parameter.
+ */
+import type { JsonNode } from './json-reader.js';
+import { rawText } from './json-reader.js';
+import { isFail, type Parser } from './params.js';
+import { RpcError, CODE } from './errors.js';
+import type { CommandContext } from './context.js';
+
+/** One parameter of a command. */
+export interface ParamSpec<T> {
+  readonly parse: Parser<unknown>;
+  readonly required: boolean;
+  readonly default: T | undefined;
+  /** Never echoed in errors (preimages). */
+  readonly secret: boolean;
+  /** Phantom: the bound type. */
+  readonly __type?: T;
+}
+
+export interface ParamOptions {
+  readonly secret?: boolean;
+}
+
+/** A required parameter. */
+export function req<T>(parse: Parser<T>, opts: ParamOptions = {}): ParamSpec<T> {
+  return { parse, required: true, default: undefined, secret: opts.secret ?? false };
+}
+
+/** An optional parameter: undefined when not supplied, or `def`. */
+export function opt<T>(parse: Parser<T>): ParamSpec<T | undefined>;
+export function opt<T>(parse: Parser<T>, def: T, opts?: ParamOptions): ParamSpec<T>;
+export function opt<T>(parse: Parser<T>, def?: T, opts: ParamOptions = {}): ParamSpec<T | undefined> {
+  return { parse, required: false, default: def, secret: opts.secret ?? false };
+}
+
+/** Optional secret parameter without default. */
+export function optSecret<T>(parse: Parser<T>): ParamSpec<T | undefined> {
+  return { parse, required: false, default: undefined, secret: true };
+}
+
+export type ParamTable = Readonly<Record<string, ParamSpec<unknown>>>;
+
+/** The handler's view of its bound parameters. */
+export type Bound<P extends ParamTable> = { readonly [K in keyof P]: P[K] extends ParamSpec<infer T> ? T : never };
+
+/** What `defineCommand` takes. */
+export interface CommandSpec<P extends ParamTable, R> {
+  readonly name: string;
+  readonly params: P;
+  /** One line for docs/rpc.md. */
+  readonly description?: string;
+  /**
+   * Replaces the table-driven binder (only `check`, whose tail is another command's params). The table
+   * still gives the usage line.
+   */
+  readonly bind?: (params: JsonNode, opts: BindOptions) => BoundCall;
+  /** Runs after binding. Throws RpcError / ParamError / InvoiceError (mapped in errors.ts). */
+  readonly run: (p: Bound<P>, ctx: CommandContext) => Promise<R>;
+}
+
+/** The raw tokens of the supplied parameters, by name (for ParamError messages). */
+export type RawParams = ReadonlyMap<string, JsonNode>;
+
+export interface BindOptions {
+  /** Where refused tokens are logged (never secrets). */
+  readonly log?: (msg: string) => void;
+  /** The command table, for binders that need another command's (check). */
+  readonly commands?: ReadonlyMap<string, Command>;
+}
+
+/** A bound call, ready to run. */
+export interface BoundCall {
+  readonly values: Record<string, unknown>;
+  readonly raw: RawParams;
+}
+
+/** A command as the server sees it, its types erased. */
+export interface Command {
+  readonly name: string;
+  readonly description: string;
+  readonly params: ParamTable;
+  /** `invoice amount_msat label description [expiry] …`, as CLN's help. */
+  readonly usage: string;
+  bind(params: JsonNode, opts?: BindOptions): BoundCall;
+  run(values: Record<string, unknown>, ctx: CommandContext): Promise<unknown>;
+}
+
+/** Declares a command. The params' order is the positional order. */
+export function defineCommand<P extends ParamTable, R>(spec: CommandSpec<P, R>): Command {
+  const names = Object.keys(spec.params);
+  const usage = [spec.name, ...names.map((n) => (spec.params[n]!.required ? n : `[${n}]`))].join(' ');
+  return Object.freeze({
+    name: spec.name,
+    description: spec.description ?? '',
+    params: spec.params,
+    usage,
+    bind: (params: JsonNode, opts: BindOptions = {}) =>
+      spec.bind ? spec.bind(params, opts) : bindParams(spec.params, params, opts.log),
+    run: (values: Record<string, unknown>, ctx: CommandContext) => spec.run(values as Bound<P>, ctx),
+  });
+}
+
+function invalid(message: string): RpcError {
+  return new RpcError(CODE.INVALID_PARAMS, message);
+}
+
+/** Formats a refused token the one way (reference §1.4). */
+export function badParamMessage(name: string, reason: string, node: JsonNode | undefined, secret: boolean): string {
+  if (secret || node === undefined) return `${name}: ${reason}: invalid token (see logs for details)`;
+  return `${name}: ${reason}: invalid token '${rawText(node)}'`;
+}
+
+/**
+ * The binder for a node's hook payloads (htlc_accepted, onion_message_recv): CLN adds top-level fields
+ * to them over versions, so named members the table does not know are ignored instead of refused.
+ */
+export function bindKnownMembers(table: ParamTable): (params: JsonNode, opts: BindOptions) => BoundCall {
+  return (params, opts) =>
+    bindParams(
+      table,
+      params.kind === 'object' ? { ...params, members: params.members.filter(([k]) => Object.hasOwn(table, k)) } : params,
+      opts.log,
+    );
+}
+
+/**
+ * Binds `params` (an array or object node) against `table`.
+ * @throws RpcError -32602 with CLN's messages.
+ */
+export function bindParams(table: ParamTable, params: JsonNode, log?: (msg: string) => void): BoundCall {
+  const names = Object.keys(table);
+  const supplied = new Map<string, JsonNode>();
+  if (params.kind === 'array') {
+    if (params.items.length > names.length) {
+      throw invalid(`too many parameters: got ${params.items.length}, expected ${names.length}`);
+    }
+    params.items.forEach((node, i) => {
+      if (node.kind !== 'null') supplied.set(names[i]!, node);
+    });
+  } else if (params.kind === 'object') {
+    const seen = new Set<string>();
+    for (const [key, node] of params.members) {
+      if (!Object.hasOwn(table, key)) {
+        throw invalid(
+          `unknown parameter: ${key}, this may be caused by a failure to autodetect key=value-style parameters. ` +
+            'Please try using the -k flag and explicit key=value pairs of parameters.',
+        );
+      }
+      if (seen.has(key)) throw invalid(`duplicate json names: ${key}`);
+      seen.add(key);
+      if (node.kind !== 'null') supplied.set(key, node);
+    }
+  } else {
+    throw invalid('Expected array or object for params');
+  }
+
+  const values: Record<string, unknown> = {};
+  for (const name of names) {
+    const spec = table[name]!;
+    const node = supplied.get(name);
+    if (node === undefined) {
+      values[name] = spec.default;
+      continue;
+    }
+    const v = spec.parse(node);
+    if (isFail(v)) {
+      // The token is logged (not echoed) for secrets in CLN; we log only that it was refused.
+      log?.(spec.secret ? `${name}: ${v.reason} (token withheld)` : badParamMessage(name, v.reason, node, false));
+      throw invalid(badParamMessage(name, v.reason, node, spec.secret));
+    }
+    values[name] = v;
+  }
+  for (const name of names) {
+    if (table[name]!.required && !supplied.has(name)) throw invalid(`missing required parameter: ${name}`);
+  }
+  return { values, raw: supplied };
+}

@@ -1,0 +1,30 @@
+/** `autoclean-once subsystem age` and `autoclean-status [subsystem]` (reference §4.5), CLN's result shapes. */
+import { defineCommand, opt, req } from '../command.js';
+import { autocleanSubsystem, u64NonZero } from '../params.js';
+
+export const autocleanOnce = defineCommand({
+  name: 'autoclean-once',
+  description: 'Deletes, once, the paid or expired invoices older than age seconds.',
+  params: {
+    subsystem: req(autocleanSubsystem),
+    age: req(u64NonZero),
+  },
+  run: async (p, ctx) => {
+    const r = await ctx.engine.autocleanOnce(p.subsystem, p.age);
+    return { autoclean: { [r.subsystem]: { cleaned: r.cleaned, uncleaned: r.uncleaned } } };
+  },
+});
+
+export const autocleanStatus = defineCommand({
+  name: 'autoclean-status',
+  description: 'Autoclean settings and totals cleaned, per subsystem.',
+  params: { subsystem: opt(autocleanSubsystem) },
+  run: async (p, ctx) => {
+    const entries = await ctx.engine.autocleanStatus(p.subsystem);
+    const autoclean: Record<string, unknown> = {};
+    for (const e of entries) {
+      autoclean[e.subsystem] = e.enabled ? { enabled: true, age: e.age, cleaned: e.cleaned } : { enabled: false, cleaned: e.cleaned };
+    }
+    return { autoclean };
+  },
+});

@@ -1,0 +1,15 @@
+/** `delinvoice label status [desconly]` (reference §4.3): returns the invoice as it was. */
+import { defineCommand, opt, req } from '../command.js';
+import { formatInvoice } from '../format-invoice.js';
+import { bool, label, string } from '../params.js';
+
+export const delinvoice = defineCommand({
+  name: 'delinvoice',
+  description: 'Deletes an invoice in the given status, or only its description (desconly).',
+  params: {
+    label: req(label),
+    status: req(string),
+    desconly: opt(bool, false),
+  },
+  run: async (p, ctx) => formatInvoice(await ctx.engine.delete(p.label, p.status, p.desconly)),
+});

@@ -1,0 +1,72 @@
+/**
+ * `htlc_accepted onion htlc [peer_id] [forward_to]`: Core Lightning's `htlc_accepted` hook payload, as a
+ * bridge inside the node forwards it unchanged (docs/bridge.md). Answers the hook's own result:
+ * `{"result":"continue"}`, `{"result":"fail","failure_message":HEX}` or `{"result":"resolve","payment_key":HEX}`.
+ * The answer to a part of a multi-part payment comes when the whole set is decided.
+ */
+import { bindKnownMembers, defineCommand, opt, req } from '../command.js';
+import { CODE, RpcError } from '../errors.js';
+import { member, rawText, toPlain, type JsonNode } from '../json-reader.js';
+import { anyJson } from '../params.js';
+import { InvoiceError } from '../../invoice/errors.js';
+import { parseHtlcAccepted } from '../../invoice/htlc-payload.js';
+import type { PaymentProcessor } from '../../invoice/payment-processor.js';
+import { toHex } from '../../util/hex.js';
+
+const PARAMS = {
+  onion: req(anyJson),
+  htlc: req(anyJson),
+  // Sent by CLN, not used: a payment is ours by its hash, not by the peer it came from.
+  peer_id: opt(anyJson),
+  forward_to: opt(anyJson),
+};
+
+/** The hook's JSON result. */
+export type HtlcAcceptedJson =
+  | { result: 'continue' }
+  | { result: 'fail'; failure_message: string }
+  | { result: 'resolve'; payment_key: string };
+
+function isPaymentProcessor(x: unknown): x is PaymentProcessor {
+  return typeof x === 'object' && x !== null && typeof (x as PaymentProcessor).htlcAccepted === 'function';
+}
+
+/** The raw token of `onion.forward_msat`-style names, for CLN's `invalid token` form. */
+function tokenOf(param: string, onion: JsonNode, htlc: JsonNode): string | undefined {
+  const [top, field] = param.split('.', 2);
+  const obj = top === 'onion' ? onion : top === 'htlc' ? htlc : undefined;
+  if (!obj) return undefined;
+  if (field === undefined) return rawText(obj);
+  const node = obj.kind === 'object' ? member(obj, field) : undefined;
+  return node && rawText(node);
+}
+
+export const htlcAccepted = defineCommand({
+  name: 'htlc_accepted',
+  description: "A node bridge hands in an incoming HTLC (CLN's htlc_accepted hook payload); answers continue, fail or resolve.",
+  params: PARAMS,
+  // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
+  bind: bindKnownMembers(PARAMS),
+  run: async (p, ctx): Promise<HtlcAcceptedJson> => {
+    if (!isPaymentProcessor(ctx.payments)) throw new RpcError(CODE.INTERNAL_ERROR, 'payments are not enabled');
+    let parsed;
+    try {
+      parsed = parseHtlcAccepted(toPlain(p.onion), toPlain(p.htlc));
+    } catch (e) {
+      if (e instanceof InvoiceError && e.kind === 'InvalidParams' && e.extra.param !== undefined) {
+        const token = tokenOf(e.extra.param, p.onion, p.htlc);
+        throw new RpcError(CODE.INVALID_PARAMS, token === undefined ? e.message : `${e.message}: invalid token '${token}'`);
+      }
+      throw e;
+    }
+    const r = await ctx.payments.htlcAccepted(parsed);
+    switch (r.result) {
+      case 'continue':
+        return { result: 'continue' };
+      case 'fail':
+        return { result: 'fail', failure_message: toHex(r.failure_message) };
+      case 'resolve':
+        return { result: 'resolve', payment_key: toHex(r.payment_key) };
+    }
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * `listoffers [offer_id] [active_only]`, `disableoffer offer_id`, `enableoffer offer_id` (reference
+ * §4.13). Disabling also expires the offer's unpaid invoices, each with an `updated` bump and a waiter
+ * wake-up (unlike CLN); enabling does not bring them back.
+ */
+import { defineCommand, opt, req } from '../command.js';
+import { bool, sha256 } from '../params.js';
+import { requireOffers } from './offer-context.js';
+import { formatOffer } from './offer-format.js';
+
+export const listoffers = defineCommand({
+  name: 'listoffers',
+  description: 'Lists our offers (one by offer_id), optionally only the active ones.',
+  params: { offer_id: opt(sha256), active_only: opt(bool, false) },
+  run: async (p, ctx) => ({ offers: (await requireOffers(ctx).listOffers(p.offer_id, p.active_only)).map(formatOffer) }),
+});
+
+export const disableoffer = defineCommand({
+  name: 'disableoffer',
+  description: 'Disables an active offer and expires its unpaid invoices.',
+  params: { offer_id: req(sha256) },
+  run: async (p, ctx) => formatOffer(await requireOffers(ctx).disableOffer(p.offer_id)),
+});
+
+export const enableoffer = defineCommand({
+  name: 'enableoffer',
+  description: 'Enables a disabled offer again (not a used single-use one).',
+  params: { offer_id: req(sha256) },
+  run: async (p, ctx) => formatOffer(await requireOffers(ctx).enableOffer(p.offer_id)),
+});

@@ -1,0 +1,82 @@
+/**
+ * `offer amount [description] [issuer] [label] [quantity_max] [absolute_expiry] … [single_use]`
+ * (reference §4.12): bind → offers.createOffer → CLN's result. The engine enforces the rules (description
+ * with an amount, ISO 4217 minor units, quantity_max, identical offers).
+ *
+ * Recurrence is not in the merged BOLT 12 specification (bolt-notes §2.10), so the `recurrence*`
+ * parameters, `proportional_amount` and `optional_recurrence` keep CLN's positions but are refused.
+ */
+import type { OfferAmount } from '../../offers/offer-engine.js';
+import { defineCommand, opt, req } from '../command.js';
+import { CODE, ParamError, RpcError } from '../errors.js';
+import { amountMsat, anyJson, bool, escapedString, fail, isFail, u64, type Parser } from '../params.js';
+import { requireOffers } from './offer-context.js';
+import { formatCreatedOffer } from './offer-format.js';
+
+const AMOUNT_REASON = "should be 'any', msatoshis or <amount>[.<amount>]<ISO-4217>";
+const CURRENCY_RE = /^([0-9]+)(?:\.([0-9]+))?([A-Za-z]{3})$/;
+
+/** `offer`'s amount: "any", an msat amount (CLN's forms), or a currency amount such as "10.05USD". */
+export const offerAmount: Parser<OfferAmount> = (node) => {
+  if (node.kind === 'string' && node.value === 'any') return 'any';
+  const m = amountMsat(node);
+  if (!isFail(m)) return m > 0n ? m : fail('must be greater than zero');
+  const c = node.kind === 'string' ? CURRENCY_RE.exec(node.value) : null;
+  if (!c) return fail(AMOUNT_REASON);
+  return { currency: c[3]!, whole: c[1]!, ...(c[2] !== undefined ? { fraction: c[2] } : {}) };
+};
+
+const RECURRENCE_PARAMS = [
+  'recurrence',
+  'recurrence_base',
+  'recurrence_paywindow',
+  'recurrence_limit',
+  'proportional_amount',
+  'optional_recurrence',
+] as const;
+
+export const offer = defineCommand({
+  name: 'offer',
+  description: 'Creates a BOLT12 offer (lno) payable to this node; an identical active offer is returned with created:false.',
+  params: {
+    amount: req(offerAmount),
+    description: opt(escapedString),
+    issuer: opt(escapedString),
+    label: opt(escapedString),
+    quantity_max: opt(u64),
+    absolute_expiry: opt(u64),
+    recurrence: opt(anyJson),
+    recurrence_base: opt(anyJson),
+    recurrence_paywindow: opt(anyJson),
+    recurrence_limit: opt(anyJson),
+    single_use: opt(bool, false),
+    proportional_amount: opt(anyJson),
+    optional_recurrence: opt(anyJson),
+    fronting_nodes: opt(anyJson),
+  },
+  run: async (p, ctx) => {
+    for (const name of RECURRENCE_PARAMS) {
+      if (p[name] !== undefined) {
+        throw new RpcError(
+          CODE.INVALID_PARAMS,
+          `${name}: recurrence is not in the merged BOLT 12 specification, so this daemon does not create recurring offers`,
+        );
+      }
+    }
+    // No peers, so no blinded paths through fronting nodes: only "none" ([]) is accepted.
+    const fronting = p.fronting_nodes;
+    if (fronting !== undefined && !(fronting.kind === 'array' && fronting.items.length === 0)) {
+      throw new ParamError('fronting_nodes', 'this daemon is not a node on the network: its offers carry no blinded paths');
+    }
+    const created = await requireOffers(ctx).createOffer({
+      amount: p.amount,
+      ...(p.description !== undefined ? { description: p.description } : {}),
+      ...(p.issuer !== undefined ? { issuer: p.issuer } : {}),
+      ...(p.label !== undefined ? { label: p.label } : {}),
+      ...(p.quantity_max !== undefined ? { quantity_max: p.quantity_max } : {}),
+      ...(p.absolute_expiry !== undefined ? { absolute_expiry: p.absolute_expiry } : {}),
+      single_use: p.single_use,
+    });
+    return formatCreatedOffer(created.offer, created.created);
+  },
+});

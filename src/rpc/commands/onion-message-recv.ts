@@ -1,0 +1,58 @@
+/**
+ * `onion_message_recv onion_message`: a node bridge hands in an onion message for us, in the shape of
+ * Core Lightning's `onion_message_recv` / `onion_message_recv_secret` hook payload (docs/bridge.md §5).
+ * Answers `{"result":"continue"}` (not ours, or nothing to send back) or `{"result":"reply", "invoice":
+ * HEX}` / `{"result":"reply", "invoice_error": HEX}`, which the bridge sends along the reply path.
+ */
+import type { OnionMessageAnswer } from '../../offers/merchant.js';
+import { fromHex, isHex, toHex } from '../../util/hex.js';
+import { bindKnownMembers, defineCommand, req } from '../command.js';
+import { CODE, RpcError } from '../errors.js';
+import { toPlain } from '../json-reader.js';
+import { anyJson } from '../params.js';
+import { requireMerchant } from './outbox.js';
+
+const PARAMS = { onion_message: req(anyJson) };
+
+function hexMember(o: Record<string, unknown>, name: string, len?: number): Uint8Array | undefined {
+  const v = o[name];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || !isHex(v) || (len !== undefined && v.length !== len * 2)) {
+    throw new RpcError(CODE.INVALID_PARAMS, `onion_message.${name}: should be ${len !== undefined ? `${len}-byte ` : ''}hex: invalid token '${JSON.stringify(v)}'`);
+  }
+  return fromHex(v);
+}
+
+export function formatOnionAnswer(a: OnionMessageAnswer): Record<string, string> {
+  if (a.result === 'continue') return { result: 'continue' };
+  return 'invoice' in a ? { result: 'reply', invoice: toHex(a.invoice) } : { result: 'reply', invoice_error: toHex(a.invoice_error) };
+}
+
+export const onionMessageRecv = defineCommand({
+  name: 'onion_message_recv',
+  description: "A node bridge hands in an onion message (CLN's onion_message_recv hook payload); answers continue or a reply to send back.",
+  params: PARAMS,
+  // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
+  bind: bindKnownMembers(PARAMS),
+  run: async (p, ctx) => {
+    const merchant = requireMerchant(ctx);
+    const m = toPlain(p.onion_message);
+    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+      throw new RpcError(CODE.INVALID_PARAMS, 'onion_message: should be an object');
+    }
+    const o = m as Record<string, unknown>;
+    const pathSecret = hexMember(o, 'pathsecret', 32) ?? hexMember(o, 'path_id');
+    const invoice_request = hexMember(o, 'invoice_request');
+    const invoice = hexMember(o, 'invoice');
+    const invoice_error = hexMember(o, 'invoice_error');
+    const reply = o['reply_blindedpath'] ?? o['reply_path'];
+    const a = await merchant.onionMessage({
+      ...(pathSecret !== undefined ? { pathSecret } : {}),
+      hasReplyPath: reply !== undefined && reply !== null,
+      ...(invoice_request !== undefined ? { invoice_request } : {}),
+      ...(invoice !== undefined ? { invoice } : {}),
+      ...(invoice_error !== undefined ? { invoice_error } : {}),
+    });
+    return formatOnionAnswer(a);
+  },
+});

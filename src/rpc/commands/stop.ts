@@ -1,0 +1,13 @@
+/** `stop` (reference §4.17): answers, and once the answer is written the daemon shuts down. */
+import { defineCommand } from '../command.js';
+
+export const stop = defineCommand({
+  name: 'stop',
+  description: 'Shuts the daemon down, after answering.',
+  params: {},
+  run: async (_p, ctx) => {
+    // The response is written in the microtasks that follow; the stop starts on a later turn.
+    setImmediate(() => ctx.requestStop());
+    return { result: 'Shutdown complete' };
+  },
+});

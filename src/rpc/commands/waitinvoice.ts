@@ -1,0 +1,41 @@
+/**
+ * `waitinvoice label` (reference §4.6) and `waitanyinvoice [lastpay_index] [timeout]` (§4.7). Both pend
+ * until the engine answers; the connection closing aborts them (ctx.signal).
+ */
+import { defineCommand, opt, req } from '../command.js';
+import { formatInvoice } from '../format-invoice.js';
+import { label, u64 } from '../params.js';
+import { RawJson, writeJson } from '../json-writer.js';
+import type { Invoice } from '../../invoice/invoice.js';
+
+/**
+ * An invoice's JSON, serialised once per invoice record: every waiter woken by one payment receives the
+ * same record from the engine, so thousands of them share one text instead of each formatting and
+ * serialising its own (docs/performance.md, waiters' memory). Records read back from the database are
+ * distinct objects and simply miss. The handlers are not async for the same reason: a pending wait then
+ * holds only the engine's promise, no suspended frame.
+ */
+const byRecord = new WeakMap<Invoice, RawJson>();
+
+function sharedInvoice(inv: Invoice): RawJson {
+  let raw = byRecord.get(inv);
+  if (raw === undefined) byRecord.set(inv, (raw = new RawJson(writeJson(formatInvoice(inv)))));
+  return raw;
+}
+
+export const waitinvoice = defineCommand({
+  name: 'waitinvoice',
+  description: 'Waits until the invoice is paid (903 if it expires, -1 if deleted).',
+  params: { label: req(label) },
+  run: (p, ctx) => ctx.engine.waitInvoice(p.label, ctx.signal).then(sharedInvoice),
+});
+
+export const waitanyinvoice = defineCommand({
+  name: 'waitanyinvoice',
+  description: 'Returns the first invoice paid with pay_index above lastpay_index, waiting if needed (904 on timeout).',
+  params: {
+    lastpay_index: opt(u64, 0n),
+    timeout: opt(u64),
+  },
+  run: (p, ctx) => ctx.engine.waitAnyInvoice(p.lastpay_index, p.timeout, ctx.signal).then(sharedInvoice),
+});

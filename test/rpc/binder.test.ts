@@ -1,0 +1,95 @@
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { bindParams, defineCommand, opt, optSecret, req, type Bound } from '../../src/rpc/command.js';
+import type { Msat } from '../../src/util/msat.js';
+import { parseJson } from '../../src/rpc/json-reader.js';
+import { RpcError } from '../../src/rpc/errors.js';
+import { bool, label, msatOrAny, preimage, u64 } from '../../src/rpc/params.js';
+
+const table = {
+  amount_msat: req(msatOrAny),
+  label: req(label),
+  expiry: opt(u64),
+  preimage: optSecret(preimage),
+  deschashonly: opt(bool, false),
+};
+
+function bindErr(json: string): { code: number; message: string } {
+  try {
+    bindParams(table, parseJson(json));
+  } catch (e) {
+    if (e instanceof RpcError) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error('bound without error');
+}
+
+describe('bindParams', () => {
+  it('binds positional and named params to the same values, defaults filled', () => {
+    const a = bindParams(table, parseJson('[1000, "l", null, null, true]')).values;
+    const b = bindParams(table, parseJson('{"label":"l","deschashonly":true,"amount_msat":"1sat"}')).values;
+    expect(a).toEqual({ amount_msat: 1000n, label: 'l', expiry: undefined, preimage: undefined, deschashonly: true });
+    expect(b).toEqual(a);
+  });
+
+  it('treats null positions (and null members) as not supplied', () => {
+    expect(bindErr('[null, "l"]').message).toBe('missing required parameter: amount_msat');
+    expect(bindParams(table, parseJson('{"amount_msat":"any","label":"x","expiry":null}')).values['expiry']).toBeUndefined();
+  });
+
+  it.each([
+    ['"x"', 'Expected array or object for params'],
+    ['[1,"l",1,null,true,6]', 'too many parameters: got 6, expected 5'],
+    [
+      '{"amount_msat":1,"label":"l","bogus":1}',
+      'unknown parameter: bogus, this may be caused by a failure to autodetect key=value-style parameters. Please try using the -k flag and explicit key=value pairs of parameters.',
+    ],
+    ['{"amount_msat":1,"label":"l","label":"m"}', 'duplicate json names: label'],
+    ['{"label":"l"}', 'missing required parameter: amount_msat'],
+    ['[1]', 'missing required parameter: label'],
+    ['[0, "l"]', "amount_msat: should be positive msat or 'any': invalid token '0'"],
+    ['["0msat", "l"]', "amount_msat: should be positive msat or 'any': invalid token '\"0msat\"'"],
+    ['[1, "l", -5]', "expiry: should be an unsigned 64 bit integer: invalid token '-5'"],
+    ['[1, {"a": [1]}]', 'label: should be a string or number: invalid token \'{"a": [1]}\''],
+    ['[1, "l", null, "zz"]', 'preimage: should be 64 hex digits: invalid token (see logs for details)'],
+  ])('%s → %s', (json, message) => {
+    expect(bindErr(json)).toEqual({ code: -32602, message });
+  });
+
+  it('reports the first bad parameter in declaration order before missing ones', () => {
+    expect(bindErr('{"expiry":"x"}').message).toBe("expiry: should be an unsigned 64 bit integer: invalid token '\"x\"'");
+  });
+
+  it('never logs a refused secret token', () => {
+    const logs: string[] = [];
+    expect(() => bindParams(table, parseJson('[1,"l",null,"deadbeef"]'), (m) => logs.push(m))).toThrow(RpcError);
+    expect(logs.join()).not.toContain('deadbeef');
+    expect(logs).toEqual(['preimage: should be 64 hex digits (token withheld)']);
+  });
+
+  it('derives CLN usage text from the table', () => {
+    const c = defineCommand({ name: 'demo', params: table, run: async () => ({}) });
+    expect(c.usage).toBe('demo amount_msat label [expiry] [preimage] [deschashonly]');
+    expect(defineCommand({ name: 'getinfo', params: {}, run: async () => ({}) }).usage).toBe('getinfo');
+  });
+});
+
+describe('types', () => {
+  it('a handler sees its params fully typed: required, optional and defaulted', () => {
+    expectTypeOf<Bound<typeof table>>().toEqualTypeOf<{
+      readonly amount_msat: Msat | 'any';
+      readonly label: string;
+      readonly expiry: bigint | undefined;
+      readonly preimage: Uint8Array | undefined;
+      readonly deschashonly: boolean;
+    }>();
+    defineCommand({
+      name: 't',
+      params: table,
+      run: async (p) => {
+        // @ts-expect-error expiry may be undefined
+        const n: bigint = p.expiry;
+        return n;
+      },
+    });
+  });
+});
