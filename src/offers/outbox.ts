@@ -177,6 +177,11 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
     return r && toEntry(r);
   }
 
+  async function newest(): Promise<OutboxEntry | undefined> {
+    const r = await on(db).selectFrom('outbox').selectAll().orderBy('created_index', 'desc').limit(1).executeTakeFirst();
+    return r && toEntry(r);
+  }
+
   async function maxIndex(k: Kysely<any>): Promise<number> {
     const r = await on(k)
       .selectFrom('outbox')
@@ -273,12 +278,13 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
         closing.signal.addEventListener('abort', onAbort, { once: true });
         // Aborted while the index was being read: the listener above came too late to hear it.
         if (signal?.aborted || closing.signal.aborted) return onAbort();
-        // An entry committed between the read above and now was delivered before we listened: look again.
-        void maxIndex(db).then(
-          (m) => {
-            if (m >= nextvalue && waiters.includes(waiter)) {
+        // An entry committed between the read above and now was delivered before we listened: look again,
+        // and answer as a wake-up would, with the entry that moved the index.
+        void newest().then(
+          (e) => {
+            if (e && e.created_index >= nextvalue && waiters.includes(waiter)) {
               waiters = waiters.filter((w) => w !== waiter);
-              waiter.resolve({ created: m });
+              waiter.resolve({ created: e.created_index, entry: e });
             }
           },
           () => {},
