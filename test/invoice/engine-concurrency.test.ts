@@ -159,7 +159,7 @@ for (const dialect of DIALECTS) {
       await seen;
       // `seen` may resolve from b's read of the counters before b's notification arrives; b arms its own
       // timer when the notification does (polled, bounded by waitFor's timeout).
-      await vi.waitFor(() => expect(clock.pendingTimers).toBe(2));
+      await vi.waitFor(() => expect(clock.pendingTimers).toBe(2), { timeout: 15_000 });
       const wa = a.waitInvoice('soon').catch((e: InvoiceError) => e.kind);
       const wb = b.waitInvoice('soon').catch((e: InvoiceError) => e.kind);
       clock.advance(10_000);

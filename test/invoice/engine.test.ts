@@ -540,7 +540,7 @@ for (const dialect of DIALECTS) {
         const wu = engine.wait('updated', 1n);
         const wd = engine.wait('deleted', 1n);
         // All three have read the counters and sleep: what follows happens after the calls.
-        await vi.waitFor(() => expect(engine.sleepingWaits()).toBe(3));
+        await vi.waitFor(() => expect(engine.sleepingWaits()).toBe(3), { timeout: 15_000 });
         const a = (await mk('a')).invoice;
         expect(await wc).toEqual({
           index: 'created',
@@ -550,7 +550,7 @@ for (const dialect of DIALECTS) {
         await engine.markPaid(a.payment_hash, msat(1000n), []);
         expect(await wu).toEqual({ index: 'updated', value: 1, details: { status: 'paid', label: 'a' } });
         const wu2 = engine.wait('updated', 2n);
-        await vi.waitFor(() => expect(engine.sleepingWaits()).toBe(2));
+        await vi.waitFor(() => expect(engine.sleepingWaits()).toBe(2), { timeout: 15_000 });
         await engine.delete('a', 'paid', true);
         expect(await wu2).toEqual({ index: 'updated', value: 2, details: { label: 'a', description: 'desc a' } });
         await engine.delete('a', 'paid', false);

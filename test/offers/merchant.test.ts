@@ -346,8 +346,7 @@ for (const dialect of DIALECTS) {
         const b = await invoiceFor(offer, bob);
         const before = (await invoices.counts()).updated_index;
         expect((await send({ ...a, payment_secret: a.path_id }))[0]!.result).toBe('resolve');
-        for (let i = 0; i < 50 && (await offers.listOffers(offer.id, false))[0]!.active; i++) await new Promise((r) => setImmediate(r));
-        await invoices.idle();
+        // Consumed in the payment's own transaction: already so when the payment is answered.
         expect((await offers.listOffers(offer.id, false))[0]).toMatchObject({ active: false, used: true, single_use: true });
         const [other] = await invoices.list({ payment_hash: b.payment_hash });
         expect(other!.status).toBe('expired');
