@@ -65,9 +65,14 @@ export async function openInvoiceDatabase(opts: OpenInvoiceDatabaseOptions): Pro
  * of earlier versions); throws with the failing migration's error.
  *
  * Kysely's migrator looks for its tables by introspecting every schema of the database; on PostgreSQL
- * that query fails if another schema is dropped while it runs (3F000 / 42P01). Nothing was migrated then,
- * so the attempt is simply repeated.
+ * that query fails if another schema's tables change while it runs (3F000 / 42P01 / 42703: a schema,
+ * table or column gone between the catalog read and pg_get_serial_sequence). Schema changes made here
+ * hold SCHEMA_CHANGE_LOCK, but DDL from elsewhere on a shared database does not; nothing was migrated
+ * when that query fails, so the attempt is simply repeated.
  */
+/** invalid_schema_name, undefined_table, undefined_column: what a catalog read racing DDL elsewhere sees. */
+const CATALOG_RACE_CODES = new Set(['3F000', '42P01', '42703']);
+
 export async function migrateInvoiceDatabase(
   db: Kysely<InvoiceDb>,
   schema?: string,
@@ -83,7 +88,7 @@ export async function migrateInvoiceDatabase(
     if (!error) return;
     const code = (error as { code?: unknown }).code;
     const nothingRan = !results || results.length === 0;
-    if (nothingRan && (code === '3F000' || code === '42P01') && attempt < 5) continue;
+    if (nothingRan && CATALOG_RACE_CODES.has(String(code)) && attempt < 5) continue;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const e = new Error(`invoice database migration ${failed ?? ''} failed: ${String((error as Error)?.message ?? error)}`);
     (e as Error & { cause?: unknown }).cause = error;

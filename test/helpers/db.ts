@@ -51,6 +51,11 @@ export interface TestDatabase {
   openAnother(): Promise<InvoiceDatabase>;
   /** The options that open it (for child processes). */
   readonly openOptions: { path: string } | { url: string; schema: string };
+  /**
+   * Runs DDL of a test's own (migrating down, renaming a table) the way the daemon migrates: on PostgreSQL
+   * holding SCHEMA_CHANGE_LOCK, so that no other test's migrator reads the catalog while it changes.
+   */
+  schemaChange<T>(fn: () => Promise<T>): Promise<T>;
   /** Closes every handle and removes the directory / schema. */
   cleanup(): Promise<void>;
 }
@@ -75,6 +80,7 @@ export async function openTestDatabase(dialect: TestDialect): Promise<TestDataba
       db,
       openOptions,
       openAnother: () => track(openInvoiceDatabase(openOptions)),
+      schemaChange: (fn) => fn(),
       async cleanup() {
         await closeAll();
         rmSync(dir, { recursive: true, force: true });
@@ -112,6 +118,7 @@ export async function openTestDatabase(dialect: TestDialect): Promise<TestDataba
     db,
     openOptions,
     openAnother: () => track(openInvoiceDatabase({ ...openOptions, poolSize: 4 })),
+    schemaChange: (fn) => withPostgresSchemaLock(PG_URL, fn),
     async cleanup() {
       await closeAll();
       await dropSchema();

@@ -127,7 +127,7 @@ for (const dialect of DIALECTS) {
       const { htlcs, preimage } = await payInvoice('before-0004', 2);
       await engine.close();
       // Back to schema 0003, where rows had no preimage, then forward again.
-      await migrateInvoiceDatabase(t.db.db, schema, '0003-merchant');
+      await t.schemaChange(() => migrateInvoiceDatabase(t.db.db, schema, '0003-merchant'));
       const cols = async () =>
         dialect.name === 'sqlite'
           ? (await sql<{ name: string }>`select name from pragma_table_info('invoice_htlcs')`.execute(t.db.db)).rows.map((r) => r.name)
@@ -136,7 +136,7 @@ for (const dialect of DIALECTS) {
                 where table_name = 'invoice_htlcs' and table_schema = current_schema()`.execute(t.db.db)
             ).rows.map((r) => r.name);
       expect(await cols()).not.toContain('payment_preimage');
-      await migrateInvoiceDatabase(t.db.db, schema);
+      await t.schemaChange(() => migrateInvoiceDatabase(t.db.db, schema));
       expect(await cols()).toContain('payment_preimage');
       ({ engine, clock } = await startTestEngine(t.db));
       await engine.delete('before-0004', 'paid', false);

@@ -53,7 +53,7 @@ for (const dialect of DIALECTS) {
         [COUNTER.cleanedPaid]: 0,
       });
       await store.insertInvoice(t.db.db, row(1));
-      await migrateInvoiceDatabase(t.db.db, 'schema' in t.openOptions ? t.openOptions.schema : undefined);
+      await t.schemaChange(() => migrateInvoiceDatabase(t.db.db, 'schema' in t.openOptions ? t.openOptions.schema : undefined));
       const again = await t.openAnother();
       expect((await store.findByLabel(again.db, 'l1'))?.created_index).toBe(1);
       const names = (await sql<{ name: string }>`select name from kysely_migration order by name`.execute(again.db)).rows;
@@ -66,8 +66,8 @@ for (const dialect of DIALECTS) {
       // Take the database down to nothing, then up to the first schema version only, as the first
       // release left it; reopening it must run every later migration and keep the rows.
       const schema = 'schema' in t.openOptions ? t.openOptions.schema : undefined;
-      await migrateInvoiceDatabase(t.db.db, schema, NO_MIGRATIONS);
-      await migrateInvoiceDatabase(t.db.db, schema, '0001-invoices');
+      await t.schemaChange(() => migrateInvoiceDatabase(t.db.db, schema, NO_MIGRATIONS));
+      await t.schemaChange(() => migrateInvoiceDatabase(t.db.db, schema, '0001-invoices'));
       const at = (await sql<{ name: string }>`select name from kysely_migration`.execute(t.db.db)).rows;
       expect(at.map((r) => r.name)).toEqual(['0001-invoices']);
       await store.insertInvoice(t.db.db, row(1));

@@ -195,7 +195,7 @@ for (const dialect of DIALECTS) {
     it('the invoice and its outbox entry commit together: when queueing fails, no invoice is left behind', async () => {
       const before = await invoices.counts();
       // The outbox out of reach: the entry's insert fails inside the invoice's own transaction.
-      await sql`alter table outbox rename to outbox_away`.execute(t.db.db);
+      await t.schemaChange(() => sql`alter table outbox rename to outbox_away`.execute(t.db.db));
       try {
         const err = await merchant.sendinvoice.send({ invreq: lnr().string, label: 'half' }).then(
           () => undefined,
@@ -206,7 +206,7 @@ for (const dialect of DIALECTS) {
         expect(await invoices.counts()).toEqual(before);
         expect(merchant.sendinvoice.pending()).toBe(0);
       } finally {
-        await sql`alter table outbox_away rename to outbox`.execute(t.db.db);
+        await t.schemaChange(() => sql`alter table outbox_away rename to outbox`.execute(t.db.db));
       }
       // Nothing was half written: the label is free, and now invoice and entry arrive together.
       const call = merchant.sendinvoice.send({ invreq: lnr().string, label: 'half', timeout: 1n }).catch((e: unknown) => e);
