@@ -60,6 +60,15 @@ for (const db of E2E_DATABASES) {
       return r.result as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON results
     };
     const now = async () => (await call('dev-clock', {})).now as number;
+    /** `stamp` is a time the daemon took while `f` ran: between the clock read before and after (the clock runs). */
+    const stampedDuring = async <T>(f: () => Promise<T>, stamp: (r: T) => number | bigint) => {
+      const before = await now();
+      const r = await f();
+      const at = Number(stamp(r));
+      expect(at).toBeGreaterThanOrEqual(before);
+      expect(at).toBeLessThanOrEqual(await now());
+      return { r, at };
+    };
     const offer = async (params: Record<string, unknown>) => (await call('offer', params)).bolt12 as string;
     /** Sends an invoice_request; returns the reply's invoice bytes or invoice_error text. */
     const ask = async (bytes: Uint8Array, extra: Record<string, unknown> = {}) => {
@@ -80,8 +89,10 @@ for (const db of E2E_DATABASES) {
       const lno = await offer({ amount: 7000, description: 'Café ☕', issuer: 'shop' });
       const payer = new Bolt12Payer(0x41);
       const req = payer.request(lno, { note: 'ring the bell 🔔', quantity: undefined });
-      const t = await now();
-      const { invoice } = await ask(req.bytes);
+      const {
+        r: { invoice },
+        at: t,
+      } = await stampedDuring(() => ask(req.bytes), (r) => verifyInvoice(r.invoice!, req.bytes, NODE_SECRET).created_at);
       // The codec's reader (every MUST of an invoice reader) and the payer's checks.
       const inv = parseInvoice(invoice!, { now: t, chain: REGTEST_CHAIN });
       checkInvoiceAnswers(inv, parseInvoiceRequest(req.bytes));
@@ -151,10 +162,12 @@ for (const db of E2E_DATABASES) {
       expect((await call('listinvoices', { payment_hash: toHex(vb.payment_hash) })).invoices[0].status).toBe('expired');
       expect(await errorFor(new Bolt12Payer(0x46).request(once).bytes)).toBe('Offer no longer available');
 
-      const t = await now();
-      const soon = await offer({ amount: 600, description: 'soon', absolute_expiry: t + 60 });
+      const expiry = (await now()) + 60;
+      const soon = await offer({ amount: 600, description: 'soon', absolute_expiry: expiry });
       const req = a.request(soon);
-      expect(verifyInvoice((await ask(req.bytes)).invoice!, req.bytes, NODE_SECRET).relative_expiry).toBe(60n);
+      const shortened = verifyInvoice((await ask(req.bytes)).invoice!, req.bytes, NODE_SECRET);
+      // Cut to end with the offer, whichever second the invoice was made in.
+      expect(shortened.created_at + shortened.relative_expiry!).toBe(BigInt(expiry));
       await call('dev-clock', { advance: 61 });
       expect(await errorFor(b.request(soon).bytes)).toBe('Offer expired');
 
@@ -179,13 +192,8 @@ for (const db of E2E_DATABASES) {
       const lno = await offer({ amount: '2.50EUR', description: 'croissant' });
       const p = new Bolt12Payer(0x47);
       expect(await errorFor(p.request(lno).bytes)).toBe('Cannot convert currency EUR: no exchange rate set');
-      const t = await now();
-      expect(await call('setcurrencyrate', { currency: 'EUR', msat_per_unit: 1_100_000 })).toEqual({
-        currency: 'EUR',
-        msat_per_unit: 1_100_000,
-        set_at: t,
-        fresh: true,
-      });
+      const { r: set, at: t } = await stampedDuring(() => call('setcurrencyrate', { currency: 'EUR', msat_per_unit: 1_100_000 }), (r) => r.set_at as number);
+      expect(set).toEqual({ currency: 'EUR', msat_per_unit: 1_100_000, set_at: t, fresh: true });
       const req = p.request(lno);
       const v = verifyInvoice((await ask(req.bytes)).invoice!, req.bytes, NODE_SECRET);
       expect([v.amount, v.relative_expiry]).toEqual([2_750_000n, 600n]);
