@@ -60,19 +60,19 @@ export async function openInvoiceDatabase(opts: OpenInvoiceDatabaseOptions): Pro
   return opened;
 }
 
+/** invalid_schema_name, undefined_table, undefined_column: what a catalog read racing DDL elsewhere sees. */
+const CATALOG_RACE_CODES = new Set(['3F000', '42P01', '42703']);
+
 /**
  * Runs every pending migration (or up or down to `target`, a name or NO_MIGRATIONS: tests build databases
  * of earlier versions); throws with the failing migration's error.
  *
  * Kysely's migrator looks for its tables by introspecting every schema of the database; on PostgreSQL
  * that query fails if another schema's tables change while it runs (3F000 / 42P01 / 42703: a schema,
- * table or column gone between the catalog read and pg_get_serial_sequence). Schema changes made here
- * hold SCHEMA_CHANGE_LOCK, but DDL from elsewhere on a shared database does not; nothing was migrated
- * when that query fails, so the attempt is simply repeated.
+ * table or column gone between the catalog read and pg_get_serial_sequence). openInvoiceDatabase migrates
+ * holding SCHEMA_CHANGE_LOCK (as should any other caller on PostgreSQL), but DDL from outside this program
+ * on a shared database does not; nothing was migrated when that query fails, so the attempt is repeated.
  */
-/** invalid_schema_name, undefined_table, undefined_column: what a catalog read racing DDL elsewhere sees. */
-const CATALOG_RACE_CODES = new Set(['3F000', '42P01', '42703']);
-
 export async function migrateInvoiceDatabase(
   db: Kysely<InvoiceDb>,
   schema?: string,

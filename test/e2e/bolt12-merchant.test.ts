@@ -126,7 +126,7 @@ for (const db of E2E_DATABASES) {
       // Paying it through its blinded path (two parts) marks it paid and the offer used.
       expect(await pay({ payment_hash: v.payment_hash, amount_msat: 7000n, path_id: v.path_id! }, 2)).toEqual(['resolve', 'resolve']);
       expect((await call('listinvoices', { offer_id })).invoices[0]).toMatchObject({ status: 'paid', amount_received_msat: 7000 });
-        // Consumed in the payment's own transaction: already so when the payment is answered.
+      // Marked used in the payment's own transaction: already so when the payment is answered.
       expect((await call('listoffers', { offer_id })).offers[0]).toMatchObject({ active: true, used: true });
       // A wrong path_id is refused.
       const other = verifyInvoice((await ask(new Bolt12Payer(0x42).request(lno).bytes)).invoice!, new Uint8Array(0), NODE_SECRET);

@@ -35,7 +35,6 @@ async function rejection(p: Promise<unknown>): Promise<MerchantError> {
   return e as MerchantError;
 }
 
-
 for (const dialect of DIALECTS) {
   describe.skipIf(!dialect.available)(`sendinvoice and the outbox on ${dialect.name}`, () => {
     let t: TestDatabase;
