@@ -4,7 +4,6 @@
  */
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { resolveConfig, type DaemonConfig } from '../../src/daemon/config.js';
 import { createDaemon, type Daemon } from '../../src/daemon/daemon.js';
 import { AdjustableClock } from '../../src/daemon/dev-clock.js';
 import { toHex } from '../../src/util/hex.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const SEED = new Uint8Array(32).fill(1);
 const daemons: Daemon[] = [];
@@ -21,7 +21,7 @@ afterEach(async () => {
 });
 
 function configFor(args: string[] = []): DaemonConfig {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invd-unit-'));
+  const dir = tempDir('invd-unit-');
   const r = resolveConfig([`--datadir=${dir}`, '--network=regtest', ...args], { home: dir, cwd: dir, readFile: () => undefined });
   if (r.action !== 'run') throw new Error('expected run');
   return r.config;

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listenUnix, ListenError, probeSocket, stopListening, systemdListenFd } from '../../src/daemon/listen.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'invd-listen-'));
+const tmp = () => tempDir('invd-listen-');
 
 describe('socket listening', () => {
   it('probes absent, live and stale sockets, and refuses other files', async () => {

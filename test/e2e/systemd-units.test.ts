@@ -5,10 +5,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/daemon.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const SERVICE = path.join(REPO_ROOT, 'contrib/invoiced.service');
 const SOCKET = path.join(REPO_ROOT, 'contrib/invoiced.socket');
@@ -65,7 +65,7 @@ describe('systemd units', () => {
 
   it.skipIf(!fs.existsSync(ANALYZE))('pass systemd-analyze verify without a warning', () => {
     // verify insists the ExecStart binary exists: point it at a stand-in in a copy of the units.
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'units-'));
+    const dir = tempDir('units-');
     const bin = path.join(dir, 'invoiced');
     fs.writeFileSync(bin, '#!/bin/sh\n', { mode: 0o755 });
     fs.writeFileSync(

@@ -9,13 +9,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach } from 'vitest';
 import { withPostgresSchemaLock } from '../../src/invoice/db.js';
 import { RpcClient, type CallOptions, type RpcReply } from './rpc-client.js';
+import { tempDir } from './tmp.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DAEMON_MAIN = path.join(REPO_ROOT, 'dist/src/daemon/main.js');
@@ -33,7 +33,7 @@ export function daemonBuilt(): boolean {
 
 /** A fresh temp datadir holding the test hsm_secret (mode 0400). Short, to stay within sun_path. */
 export function makeDatadir(seed: Uint8Array = TEST_SEED): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'invd-'));
+  const dir = tempDir('invd-');
   const hsm = path.join(dir, 'hsm_secret');
   fs.writeFileSync(hsm, seed, { mode: 0o400 });
   return dir;
