@@ -177,11 +177,6 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
     return r && toEntry(r);
   }
 
-  async function newest(): Promise<OutboxEntry | undefined> {
-    const r = await on(db).selectFrom('outbox').selectAll().orderBy('created_index', 'desc').limit(1).executeTakeFirst();
-    return r && toEntry(r);
-  }
-
   async function maxIndex(k: Kysely<any>): Promise<number> {
     const r = await on(k)
       .selectFrom('outbox')
@@ -255,40 +250,45 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
     markSent: (i) => setStatus(i, 'sent', null),
     markFailed: (i, error) => setStatus(i, 'failed', error),
     async wait(nextvalue, signal) {
-      const current = await maxIndex(db);
-      if (current >= nextvalue) return { created: current };
-      if (closing.signal.aborted) throw new MerchantError('Failed', 'Shutting down');
+      // Listen before reading the index, as the invoice waits do: an entry committed during the read is
+      // delivered to this waiter with its entry, and the index is read once.
+      let heard: OutboxWaitResult | undefined;
+      let answer = (r: OutboxWaitResult) => void (heard = r);
+      const waiter: Waiter = { nextvalue, resolve: (r) => answer(r) };
+      const drop = () => void (waiters = waiters.filter((w) => w !== waiter));
+      waiters.push(waiter);
+      let current: number;
+      try {
+        current = await maxIndex(db);
+      } catch (err) {
+        drop();
+        throw err;
+      }
+      if (heard) return heard;
+      if (current >= nextvalue) {
+        drop();
+        return { created: current };
+      }
+      if (closing.signal.aborted) {
+        drop();
+        throw new MerchantError('Failed', 'Shutting down');
+      }
       return new Promise<OutboxWaitResult>((resolve, reject) => {
         const onAbort = () => {
-          waiters = waiters.filter((w) => w !== waiter);
+          drop();
           const err = new Error('wait aborted');
           err.name = 'AbortError';
           reject(err);
         };
-        const waiter: Waiter = {
-          nextvalue,
-          resolve: (r) => {
-            signal?.removeEventListener('abort', onAbort);
-            closing.signal.removeEventListener('abort', onAbort);
-            resolve(r);
-          },
+        answer = (r) => {
+          signal?.removeEventListener('abort', onAbort);
+          closing.signal.removeEventListener('abort', onAbort);
+          resolve(r);
         };
-        waiters.push(waiter);
         signal?.addEventListener('abort', onAbort, { once: true });
         closing.signal.addEventListener('abort', onAbort, { once: true });
-        // Aborted while the index was being read: the listener above came too late to hear it.
-        if (signal?.aborted || closing.signal.aborted) return onAbort();
-        // An entry committed between the read above and now was delivered before we listened: look again,
-        // and answer as a wake-up would, with the entry that moved the index.
-        void newest().then(
-          (e) => {
-            if (e && e.created_index >= nextvalue && waiters.includes(waiter)) {
-              waiters = waiters.filter((w) => w !== waiter);
-              waiter.resolve({ created: e.created_index, entry: e });
-            }
-          },
-          () => {},
-        );
+        // The caller gave up while the index was being read: the listener above came too late to hear it.
+        if (signal?.aborted) onAbort();
       });
     },
     onChange(listener) {
