@@ -5,7 +5,7 @@
  * replayed HTLC was answered from the invoice row. A bridge that crashed before delivering a `resolve`
  * and replays the HTLC after the invoice was deleted then got `continue`, and the node failed an HTLC
  * whose preimage we had already released to the payer's side: money lost. So each HTLC row now keeps the
- * preimage itself, rows are no longer deleted with their invoice (store.ts stops doing so in the same
+ * preimage itself, rows are no longer deleted with their invoice (src/invoice/store/ stops doing so in the same
  * release), and a replay is answered from `invoice_htlcs` alone.
  *
  * The column is nullable only because SQLite cannot add a NOT NULL column without a default; every row

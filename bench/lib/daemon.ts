@@ -99,6 +99,12 @@ export interface StartOptions {
   readonly args?: readonly string[];
 }
 
+/** The daemon's signer override from BENCH_DAEMON_SECP256K1 (see src/crypto/secp256k1-native.ts). */
+export function daemonSignerEnv(): Record<string, string> {
+  const v = process.env.BENCH_DAEMON_SECP256K1;
+  return v ? { INVOICED_SECP256K1: v } : {};
+}
+
 /** Spawns the daemon (regtest) and resolves once its socket accepts connections. */
 export async function startDaemon(opts: StartOptions = {}): Promise<BenchDaemon> {
   const datadir = opts.datadir ?? makeDatadir();
@@ -116,7 +122,8 @@ export async function startDaemon(opts: StartOptions = {}): Promise<BenchDaemon>
       ...(opts.database ? [`--database=${opts.database}`] : []),
       ...(opts.args ?? []),
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // BENCH_DAEMON_SECP256K1=wasm runs the daemon on the fallback signer (the bench itself still measures native).
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...daemonSignerEnv() } },
   );
   children.add(proc);
   let stderr = '';

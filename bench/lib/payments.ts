@@ -15,8 +15,16 @@ export interface PayTarget {
 
 let labels = 0;
 
-/** Creates `count` invoices through `clients` (in parallel); not timed by the callers. */
-export async function createTargets(clients: readonly BenchClient[], count: number): Promise<PayTarget[]> {
+/**
+ * Creates `count` invoices through `clients` (in parallel); not timed by the callers. `method` and `extra`
+ * make other kinds (hold invoices).
+ */
+export async function createTargets(
+  clients: readonly BenchClient[],
+  count: number,
+  method = 'invoice',
+  extra: Record<string, unknown> = {},
+): Promise<PayTarget[]> {
   const out: PayTarget[] = [];
   let next = 0;
   await Promise.all(
@@ -25,7 +33,7 @@ export async function createTargets(clients: readonly BenchClient[], count: numb
         next++;
         const i = labels++;
         const amount = amountMsat(i);
-        const r = await c.ok('invoice', { amount_msat: amount, label: `pay-${process.pid}-${i}`, description: description(i) });
+        const r = await c.ok(method, { amount_msat: amount, label: `pay-${process.pid}-${i}`, description: description(i), ...extra });
         out.push({ payment_hash: r.result.payment_hash as string, payment_secret: r.result.payment_secret as string, amount_msat: amount });
       }
     }),

@@ -20,10 +20,10 @@ import * as path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { nodeKeysFromSeed } from '../../src/crypto/node-keys.js';
-import { decodeBolt11, encodeBolt11 } from '../../src/invoice/bolt11.js';
+import { decodeBolt11, encodeBolt11 } from '../../src/invoice/bolt11/index.js';
 import { buildBolt11 } from '../../src/invoice/create.js';
-import { COUNTER } from '../../src/invoice/db-schema.js';
-import { openInvoiceDatabase } from '../../src/invoice/db.js';
+import { COUNTER } from '../../src/invoice/store/schema.js';
+import { openInvoiceDatabase } from '../../src/invoice/store/db.js';
 import { msat } from '../../src/util/msat.js';
 import { amountMsat, description } from './scenario.js';
 

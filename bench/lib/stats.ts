@@ -57,3 +57,19 @@ export function medianOf(rounds: ReadonlyArray<Record<string, number>>): Record<
   for (const k of Object.keys(rounds[0] ?? {})) out[k] = median(rounds.map((r) => r[k]!));
   return out;
 }
+
+/**
+ * One client's latency of `op`: a warm-up of a fifth of `count` runs, then `count` timed runs, whose p50 and
+ * p99 go into `out` as `<name>_p50_ms` and `<name>_p99_ms`.
+ */
+export async function measureLatency(
+  out: Record<string, number | string>,
+  name: string,
+  count: number,
+  op: () => Promise<void>,
+): Promise<void> {
+  await closedLoop(1, Math.ceil(count / 5), op); // warm-up
+  const x = await closedLoop(1, count, op);
+  out[`${name}_p50_ms`] = ms(x.p50_ms);
+  out[`${name}_p99_ms`] = ms(x.p99_ms);
+}

@@ -7,7 +7,7 @@
  * Each figure runs for about 1.5 s after a short warm-up.
  */
 import { nobleSecp256k1, tinySecp256k1, type Secp256k1 } from '../../src/crypto/secp256k1.js';
-import { decodeBolt11, encodeBolt11, featuresOf, type Bolt11Fields } from '../../src/invoice/bolt11.js';
+import { decodeBolt11, encodeBolt11, featuresOf, type Bolt11Fields } from '../../src/invoice/bolt11/index.js';
 import { msat } from '../../src/util/msat.js';
 import type { BenchOptions, ScenarioResult } from '../run.js';
 import { opsPerSecond } from './throughput.js';

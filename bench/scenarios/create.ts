@@ -2,14 +2,22 @@
  * `npm run bench -- create [--database URL]`: `invoice` over the socket at 1, 8 and 64 concurrent clients
  * (one connection each; distinct labels, shop-like descriptions, varied amounts), after a warm-up, over
  * three rounds per concurrency: invoices/s and latency p50/p99 (medians of the rounds). In the same run,
- * the signing backend alone on one core (BOLT 11's recoverable ECDSA through src/crypto/secp256k1.ts), and
- * the ratio of invoices/s at 64 clients to that. Also the daemon's CPU per invoice at 64 clients (whole
- * process and main thread): unlike the rates, it hardly moves when other work shares the machine.
+ * native libsecp256k1 alone on one core (BOLT 11's recoverable ECDSA through src/crypto/secp256k1.ts; the
+ * WebAssembly build beside it), and the ratio of invoices/s at 64 clients to the native rate. Also the
+ * daemon's CPU per invoice at 64 clients, the whole process and its main thread alone (from /proc, so the
+ * signing workers are excluded): unlike the rates, it hardly moves when other work shares the machine.
+ *
+ * Then the cost of webhooks: two more daemons, one with `--webhook` pointing at a local sink (a minimal
+ * HTTP/1.1 responder, bench/lib/http-sink.ts, answering 204 to every POST) and one without, measured in nine pairs of short rounds at 1 and 64 clients
+ * (which side goes first alternates), so machine load drifting during the run falls on both alike; the
+ * ratio is the median of the pairs' ratios. The sink's count of deliveries is checked.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { secp256k1 } from '../../src/crypto/secp256k1.js';
+import { nativeSecp256k1, nativeSecp256k1Unavailable, secp256k1, tinySecp256k1, type Secp256k1 } from '../../src/crypto/secp256k1.js';
 import { connectMany } from '../lib/client.js';
+import { httpSink } from '../lib/http-sink.js';
+import { daemonSignerEnv } from '../lib/daemon.js';
 import { amountMsat, description, withDaemon } from '../lib/scenario.js';
 import { closedLoop, medianOf, ms, rate } from '../lib/stats.js';
 import type { BenchOptions, ScenarioResult } from '../run.js';
@@ -17,17 +25,20 @@ import type { BenchOptions, ScenarioResult } from '../run.js';
 const ROUNDS = 3;
 /** Invoices per round at each concurrency (a round lasts about a second at target speed). */
 const PER_ROUND: Record<number, number> = { 1: 1000, 8: 3000, 64: 6000 };
+/** The webhook comparison: pairs of rounds (with, without), and invoices per round. */
+const WEBHOOK_PAIRS = 9;
+const WEBHOOK_PER_ROUND: Record<number, number> = { 1: 500, 64: 3000 };
 
-/** Recoverable ECDSA signatures per second on this thread (one core), over ~1 s. */
-export function signaturesPerSecond(): number {
+/** Recoverable ECDSA signatures per second on this thread (one core) with `backend`, over ~1 s. */
+export function signaturesPerSecond(backend: Secp256k1 = secp256k1): number {
   const key = randomBytes(32);
   const digests = Array.from({ length: 256 }, () => randomBytes(32));
-  for (let i = 0; i < 500; i++) secp256k1.signRecoverable(digests[i % 256]!, key);
+  for (let i = 0; i < 500; i++) backend.signRecoverable(digests[i % 256]!, key);
   let n = 0;
   const t0 = performance.now();
   let t = t0;
   while (t - t0 < 1000) {
-    for (let i = 0; i < 200; i++) secp256k1.signRecoverable(digests[(n + i) % 256]!, key);
+    for (let i = 0; i < 200; i++) backend.signRecoverable(digests[(n + i) % 256]!, key);
     n += 200;
     t = performance.now();
   }
@@ -70,9 +81,89 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     out['daemon_rss_mb'] = Math.round(d.rssMb());
     for (const c of clients) c.close();
   });
-  const sigs = medianOf([0, 1, 2].map(() => ({ s: signaturesPerSecond() }))).s!;
-  out['sign_backend'] = secp256k1.name;
+  Object.assign(out, await webhookComparison(opts));
+  // The daemon loads the same module on the same machine, so it signs with this backend too (unless told otherwise).
+  out['sign_backend'] = daemonSignerEnv()['INVOICED_SECP256K1'] === 'wasm' ? tinySecp256k1.name : secp256k1.name;
+  if (nativeSecp256k1Unavailable !== undefined) out['sign_native_unavailable'] = nativeSecp256k1Unavailable;
+  const rates = medianOf(
+    [0, 1, 2].map(() => ({
+      native: nativeSecp256k1 ? signaturesPerSecond(nativeSecp256k1) : Number.NaN,
+      wasm: signaturesPerSecond(tinySecp256k1),
+    })),
+  );
+  out['sign_ecdsa_wasm_one_core_per_s'] = rate(rates.wasm!);
+  // The ratio is against native libsecp256k1's one-core rate; without the binary, against the fallback's.
+  const sigs = nativeSecp256k1 ? rates.native! : rates.wasm!;
   out['sign_ecdsa_one_core_per_s'] = rate(sigs);
+  out['main_thread_cpu_measure'] = 'utime+stime of /proc/<pid>/task/<pid>/stat (main thread only, workers excluded), per invoice at 64 clients';
   out['invoice_c64_to_sign_ratio'] = Math.round(((out['invoice_c64_per_s'] as number) / sigs) * 1000) / 1000;
+  return out;
+}
+
+/** invoices/s and p99 at 1 and 64 clients without and with one webhook URL, rounds alternating. */
+async function webhookComparison(opts: BenchOptions): Promise<ScenarioResult> {
+  const sink = await httpSink();
+  const out: ScenarioResult = {};
+  try {
+    await withDaemon(opts, (plain) =>
+      withDaemon(
+        opts,
+        async (hooked) => {
+          const sides = await Promise.all(
+            [plain, hooked].map(async (d, side) => {
+              const clients = await connectMany(d.socketPath, 64);
+              let label = 0;
+              const create = async (w: number) => {
+                const i = label++;
+                await clients[w]!.ok('invoice', { amount_msat: amountMsat(i), label: `wh-${side}-${i}`, description: description(i) });
+              };
+              return { clients, create, created: () => label };
+            }),
+          );
+          for (const s of sides) await closedLoop(8, 2000, s.create); // warm-up
+          for (const c of [1, 64]) {
+            const rounds: Array<Record<string, number>> = [];
+            // Many short pairs, each side's order alternating, so that drift in the machine's load and in
+            // fsync times falls on both sides alike; the ratio is the median of the pairs' ratios.
+            for (let r = 0; r < WEBHOOK_PAIRS; r++) {
+              const first = r % 2;
+              const n = WEBHOOK_PER_ROUND[c]!;
+              const timed = async (side: number) => {
+                const d = [plain, hooked][side]!;
+                const c0 = d.cpuMs().total;
+                const x = await closedLoop(c, n, sides[side]!.create);
+                return { ...x, cpu: (d.cpuMs().total - c0) / n };
+              };
+              const x = await timed(first);
+              const y = await timed(1 - first);
+              const [a, b] = first === 0 ? [x, y] : [y, x];
+              rounds.push({ without: a.per_s, with: b.per_s, without_p99: a.p99_ms, with_p99: b.p99_ms, ratio: b.per_s / a.per_s, without_cpu: a.cpu, with_cpu: b.cpu });
+            }
+            const m = medianOf(rounds);
+            out[`webhook_off_invoice_c${c}_per_s`] = rate(m.without!);
+            out[`webhook_on_invoice_c${c}_per_s`] = rate(m.with!);
+            out[`webhook_off_invoice_c${c}_p99_ms`] = ms(m.without_p99!);
+            out[`webhook_on_invoice_c${c}_p99_ms`] = ms(m.with_p99!);
+            out[`webhook_on_to_off_c${c}_ratio`] = Math.round(m.ratio! * 1000) / 1000;
+            // The daemon's whole CPU per invoice (its poster thread included; deliveries of a round may
+            // still be running as the next round starts, so this is the cost as it falls, not to the µs).
+            out[`webhook_off_c${c}_daemon_cpu_ms_per_invoice`] = ms(m.without_cpu!);
+            out[`webhook_on_c${c}_daemon_cpu_ms_per_invoice`] = ms(m.with_cpu!);
+          }
+          // Every event of the hooked daemon reaches the sink (delivery runs behind the answers).
+          const t0 = performance.now();
+          const expected = sides[1]!.created();
+          while (sink.count() < expected && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
+          out['webhook_delivered'] = sink.count();
+          out['webhook_expected'] = expected;
+          out['webhook_drain_after_load_ms'] = ms(performance.now() - t0);
+          for (const s of sides) for (const c of s.clients) c.close();
+        },
+        { args: [`--webhook=${sink.url}`] },
+      ),
+    );
+  } finally {
+    await sink.close();
+  }
   return out;
 }

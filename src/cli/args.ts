@@ -13,6 +13,8 @@ export interface CliArgs {
   readonly version: boolean;
   readonly format: OutputFormat | 'default';
   readonly mode: ParamMode;
+  /** `-Q/--qr`: also print a QR code of the result's bolt11 or bolt12. */
+  readonly qr: boolean;
   /** `-l/--filter` JSON text, sent as given. */
   readonly filter?: string;
   readonly datadir?: string;
@@ -42,6 +44,8 @@ const FLAGS: Readonly<Record<string, (a: Mutable) => void>> = {
   '--flat': (a) => (a.format = 'flat'),
   '-k': (a) => (a.mode = 'keywords'),
   '--keywords': (a) => (a.mode = 'keywords'),
+  '-Q': (a) => (a.qr = true),
+  '--qr': (a) => (a.qr = true),
   '-o': (a) => (a.mode = 'ordered'),
   '--order': (a) => (a.mode = 'ordered'),
 };
@@ -58,7 +62,7 @@ type Mutable = { -readonly [K in keyof CliArgs]: CliArgs[K] } & { words: string[
 
 /** Parses argv (without node and script). Throws UsageError. */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const a: Mutable = { help: false, version: false, format: 'default', mode: 'auto', words: [] };
+  const a: Mutable = { help: false, version: false, format: 'default', mode: 'auto', qr: false, words: [] };
   let optionsDone = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -142,7 +146,8 @@ export const CLI_USAGE = `Usage: invoice-cli [options] <command> [<params>...]
 
 Options:
   --datadir=<dir>         Base directory of the daemon (default ~/.invoiced)
-  --network=<net>         bitcoin, testnet, signet or regtest (default bitcoin, or the config file's)
+  --network=<net>         bitcoin, testnet, testnet4, signet or regtest
+                          (default bitcoin, or the config file's)
   --rpc-file=<path>       The daemon's socket (default <datadir>/<network>/invoice-rpc)
   -k, --keywords          Params are key=value
   -o, --order             Params are positional
@@ -151,6 +156,7 @@ Options:
   -H, --human-readable    key=value lines
   -F, --flat              a.b[0].c=value lines
   -l, --filter=<json>     Return only these fields of the result
+  -Q, --qr                Also print a QR code of the result's bolt11 or bolt12
   -h, --help              This message; \`invoice-cli help\` lists the daemon's commands
   -V, --version           Print the version
 

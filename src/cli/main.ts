@@ -23,6 +23,7 @@ const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   pid: process.pid,
   readFile,
+  stdoutIsTty: process.stdout.isTTY === true,
 });
 // Write everything, then exit only once stdout has drained (a pipe may be slow).
 process.stdout.write(out.join(''), () => process.exit(code));

@@ -6,10 +6,11 @@ import * as net from 'node:net';
 import { parseConfigFile } from '../daemon/config-file.js';
 import { configFilePath, defaultDatadir, expandPath, rpcFilePath } from '../daemon/paths.js';
 import { VERSION } from '../daemon/version.js';
-import { isNetwork } from '../util/network.js';
+import { isNetwork, NETWORKS } from '../util/network.js';
 import { buildRequest, CLI_USAGE, parseCliArgs, requestId, UsageError, type CliArgs } from './args.js';
-import { JsonIncomplete, JsonInvalid, member, parseJsonDocument, parseJsonPrefix, type JsonNode } from './json-tree.js';
+import { JsonIncomplete, JsonInvalid, member, parseJsonDocument, parseJsonPrefix, stringValue, type JsonNode } from './json-tree.js';
 import { formatResult, prettyJson, takeFormatHint, type OutputFormat } from './output.js';
+import { qrText, scannableString } from './qr.js';
 
 /** lightning-cli's exit codes. */
 export const EXIT = { ok: 0, daemonError: 1, talking: 2, usage: 3 } as const;
@@ -22,6 +23,8 @@ export interface CliIo {
   readonly pid: number;
   /** The file's text, or undefined if it does not exist. */
   readonly readFile: (path: string) => string | undefined;
+  /** Standard output is a terminal (a QR code is then drawn with colours). */
+  readonly stdoutIsTty?: boolean;
 }
 
 /** Cannot connect, read or parse: exit code 2. */
@@ -46,7 +49,7 @@ export function socketPathFor(args: CliArgs, io: CliIo): string {
     }
   }
   network ??= 'bitcoin';
-  if (!isNetwork(network)) throw new UsageError(`--network: unknown network '${network}'`);
+  if (!isNetwork(network)) throw new UsageError(`--network: should be one of ${NETWORKS.join(', ')}, not '${network}'`);
   // An absolute --rpc-file wins over everything else.
   return rpcFilePath(datadir, network, rpcFile, io.home);
 }
@@ -88,6 +91,15 @@ function exchange(path: string, request: string): Promise<JsonNode> {
       }
     });
   });
+}
+
+/** `help <command>` in human form: the usage line, a blank line, then its verbose text (undefined: none). */
+function helpText(result: JsonNode): string | undefined {
+  const entries = member(result, 'help');
+  const first = entries?.kind === 'array' && entries.items.length === 1 ? entries.items[0] : undefined;
+  const usage = first && stringValue(member(first, 'command'));
+  const verbose = first && stringValue(member(first, 'verbose'));
+  return usage !== undefined && verbose !== undefined ? `${usage}\n\n${verbose}\n` : undefined;
 }
 
 /** Runs invoice-cli with `argv` (after the script name); returns the exit code. */
@@ -174,7 +186,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (args.format === 'human') result = takeFormatHint(result!).result;
       format = args.format;
     }
-    io.stdout(formatResult(result!, format));
+    io.stdout(format === 'human' && method === 'help' ? helpText(result!) ?? formatResult(result!, format) : formatResult(result!, format));
+    if (args.qr) {
+      const scannable = scannableString(result!);
+      if (scannable === undefined) io.stderr('invoice-cli: --qr: the result has no bolt11 or bolt12 to show\n');
+      else io.stdout(qrText(scannable, io.stdoutIsTty === true));
+    }
     return EXIT.ok;
   }
   io.stdout(args.format === 'raw' ? `${error.raw}\n` : `${prettyJson(error)}\n`);

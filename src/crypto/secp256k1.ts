@@ -2,8 +2,11 @@
  * Every secp256k1 operation of the daemon goes through this one interface, so the backend can be chosen
  * by measurement (see `npm run bench -- bolt11`) while @noble/secp256k1 stays the independent check in tests.
  *
- * Two backends ship:
- * - `tinySecp256k1`: libsecp256k1 compiled to WebAssembly (`tiny-secp256k1`), the default: fastest here.
+ * Three backends ship:
+ * - `nativeSecp256k1`: libsecp256k1's native binding (the `secp256k1` package's prebuilt binary) for
+ *   ECDSA, keys and point multiplication, with tiny-secp256k1 for BIP-340 (the binding has none): the
+ *   default wherever the binary loads, ~3× the WebAssembly signing rate (`npm run bench -- create`).
+ * - `tinySecp256k1`: libsecp256k1 compiled to WebAssembly (`tiny-secp256k1`): the fallback.
  * - `nobleSecp256k1`: pure TypeScript (`@noble/secp256k1`), audited; the cross-check.
  *
  * All digests are 32 bytes and are signed as given (no pre-hashing). ECDSA signatures are RFC 6979
@@ -13,6 +16,7 @@ import * as noble from '@noble/secp256k1';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as tiny from 'tiny-secp256k1';
+import { loadNativeSecp256k1, type NativeSecp256k1Binding } from './secp256k1-native.js';
 
 noble.hashes.sha256 = sha256;
 noble.hashes.hmacSha256 = (key: Uint8Array, msg: Uint8Array) => hmac(sha256, key, msg);
@@ -155,8 +159,86 @@ export const tinySecp256k1: Secp256k1 = Object.freeze({
   },
 });
 
-/** The backend the daemon uses. Chosen by measurement: see the README's Performance section. */
-export const secp256k1: Secp256k1 = tinySecp256k1;
+/** libsecp256k1's native binding for everything but BIP-340, which stays on tiny-secp256k1. */
+function nativeBackend(n: NativeSecp256k1Binding, version: string): Secp256k1 {
+  return Object.freeze({
+    ...tinySecp256k1,
+    name: `libsecp256k1 native (secp256k1@${version}; BIP-340 tiny-secp256k1)`,
+    isValidSecretKey: (secret: Uint8Array) => secret.length === 32 && n.privateKeyVerify(secret),
+    isValidPoint: (point: Uint8Array) => point.length === 33 && n.publicKeyVerify(point),
+    getPublicKey(secret: Uint8Array): Uint8Array {
+      try {
+        return n.publicKeyCreate(secret, true);
+      } catch {
+        throw new RangeError('invalid secret key');
+      }
+    },
+    signRecoverable(digest: Uint8Array, secret: Uint8Array): RecoverableSignature {
+      // The default nonce function is RFC 6979 with no extra data, and libsecp256k1 signs low-S.
+      const { signature, recid } = n.ecdsaSign(digest, secret);
+      return { signature, recoveryId: recid };
+    },
+    recover(digest: Uint8Array, signature: Uint8Array, recoveryId: number): Uint8Array | undefined {
+      if (signature.length !== 64 || recoveryId < 0 || recoveryId > 3) return undefined;
+      try {
+        return n.ecdsaRecover(signature, recoveryId, digest, true);
+      } catch {
+        return undefined;
+      }
+    },
+    verifyEcdsa(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array, lowS: boolean): boolean {
+      try {
+        // libsecp256k1 verifies low-S only; a high-S signature is normalised (on a copy) when allowed.
+        const sig = lowS ? signature : n.signatureNormalize(Uint8Array.from(signature));
+        return n.ecdsaVerify(sig, digest, publicKey);
+      } catch {
+        return false;
+      }
+    },
+    pointMultiply(point: Uint8Array, scalar: Uint8Array): Uint8Array {
+      if (point.length !== 33) throw new RangeError('invalid point or scalar');
+      try {
+        return n.publicKeyTweakMul(point, scalar, true);
+      } catch {
+        throw new RangeError('invalid point or scalar');
+      }
+    },
+  });
+}
+
+/** Why the native backend is not in use (undefined when it is): for the startup log and the bench. */
+export let nativeSecp256k1Unavailable: string | undefined;
+
+/** The native backend, or undefined where its binary does not load or disagrees with tiny-secp256k1. */
+export const nativeSecp256k1: Secp256k1 | undefined = (() => {
+  const load = loadNativeSecp256k1();
+  if (!load.ok) {
+    nativeSecp256k1Unavailable = load.reason;
+    return undefined;
+  }
+  try {
+    const backend = nativeBackend(load.binding, load.version);
+    // A binary that loads but signs differently is not used: one known signature must match byte for byte.
+    const d = new Uint8Array(32).fill(2);
+    const k = new Uint8Array(32).fill(1);
+    const a = backend.signRecoverable(d, k);
+    const b = tinySecp256k1.signRecoverable(d, k);
+    if (a.recoveryId !== b.recoveryId || !a.signature.every((x, i) => x === b.signature[i])) {
+      nativeSecp256k1Unavailable = 'native signature differs from tiny-secp256k1';
+      return undefined;
+    }
+    return backend;
+  } catch (err) {
+    nativeSecp256k1Unavailable = err instanceof Error ? err.message : String(err);
+    return undefined;
+  }
+})();
+
+/**
+ * The backend the daemon uses: native libsecp256k1 where its binary loads, else tiny-secp256k1.
+ * Chosen by measurement: see docs/performance.md.
+ */
+export const secp256k1: Secp256k1 = nativeSecp256k1 ?? tinySecp256k1;
 
 /** `a`·`b` mod n for two 32-byte scalars (blinded-key secrets); throws a RangeError if either is invalid. */
 export function multiplySecretKeys(a: Uint8Array, b: Uint8Array): Uint8Array {

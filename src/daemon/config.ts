@@ -5,8 +5,9 @@
 import * as path from 'node:path';
 import { DEFAULT_CLTV_FINAL, type Network } from '../util/network.js';
 import { parseConfigFile, ConfigFileError, type ConfigEntry } from './config-file.js';
-import { ConfigError, findOption, parseOptionValue, type LogLevel } from './options.js';
+import { ConfigError, findOption, parseOptionValue, type LogFormat, type LogLevel } from './options.js';
 import { configFilePath, defaultDatadir, expandPath, networkDir, rpcFilePath } from './paths.js';
+import { eventsConfig, type EventsConfig } from './events-config.js';
 
 /** Where invoices are stored. */
 export type DatabaseTarget =
@@ -28,6 +29,8 @@ export interface AutocleanConfig {
 /** Everything the daemon needs to start, all checked and with defaults applied. */
 export interface DaemonConfig {
   readonly datadir: string;
+  /** No --datadir was given (the default may be created with its parents). */
+  readonly datadirIsDefault: boolean;
   readonly network: Network;
   /** `<datadir>/<network>`. */
   readonly networkDir: string;
@@ -35,13 +38,23 @@ export interface DaemonConfig {
   readonly rpcFileMode: number;
   readonly database: DatabaseTarget;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat | 'auto';
   readonly logFile?: string;
   readonly cltvFinal: number;
+  /** `--hsm-secret`, else `<datadir>/<network>/hsm_secret`. */
   readonly hsmSecret: string;
+  /**
+   * Without --hsm-secret: `<datadir>/hsm_secret`, where earlier versions kept one secret for every
+   * network; used (with a warning) when `hsmSecret` does not exist but this does.
+   */
+  readonly sharedHsmSecret?: string;
   /** Seconds. */
   readonly invoiceExpiry: bigint;
   /** Seconds. */
   readonly mppTimeout: number;
+  /** Hold invoices: `--holdinvoice-cancel-before-htlc-expiry` (blocks), `…-invoice-expiry` (seconds). */
+  readonly holdCancelBeforeHtlcExpiry: number;
+  readonly holdCancelBeforeInvoiceExpiry: number;
   readonly maxRequestSize: number;
   readonly autoclean: AutocleanConfig;
   readonly developer: boolean;
@@ -49,6 +62,10 @@ export interface DaemonConfig {
   readonly devClockOffset: bigint;
   /** Developer only: die between a payment's commit and its answer (crash-safety tests). */
   readonly devCrashAfterPay: boolean;
+  /** The event feed, webhooks and metrics (src/daemon/events-setup.ts). */
+  readonly events: EventsConfig;
+  /** Developer only: die between an invoice's commit and its answer (idempotent-retry tests). */
+  readonly devCrashAfterCreate: boolean;
 }
 
 /** What the command line asked for. */
@@ -94,14 +111,16 @@ export function parseArgv(argv: readonly string[]): ConfigEntry[] {
 }
 
 /** Checks entries and returns name → parsed value; later entries override earlier ones. */
-function checkEntries(entries: readonly ConfigEntry[], fromFile: boolean): Map<string, ReturnType<typeof parseOptionValue>> {
-  const values = new Map<string, ReturnType<typeof parseOptionValue>>();
+function checkEntries(entries: readonly ConfigEntry[], fromFile: boolean): Map<string, ReturnType<typeof parseOptionValue> | string[]> {
+  const values = new Map<string, ReturnType<typeof parseOptionValue> | string[]>();
   for (const e of entries) {
     const spec = findOption(e.name);
     if (!spec) throw new ConfigError(`${e.origin}: unknown option '${e.name}'`);
     if (fromFile && spec.cliOnly) throw new ConfigError(`${e.origin}: '${e.name}' can only be given on the command line`);
     try {
-      values.set(e.name, parseOptionValue(spec, e.value));
+      const v = parseOptionValue(spec, e.value);
+      const had = values.get(e.name);
+      values.set(e.name, spec.repeatable ? [...(Array.isArray(had) ? had : []), String(v)] : v);
     } catch (err) {
       if (err instanceof ConfigError && fromFile) throw new ConfigError(`${e.origin}: ${err.message}`);
       throw err;
@@ -172,6 +191,12 @@ export function resolveConfig(argv: readonly string[], deps: ResolveDeps): Start
   }
   const file = checkEntries(fileEntries, true);
   const get = (name: string) => (cli.has(name) ? cli.get(name) : file.get(name));
+  // Checks across options below name the config file's line when the value came from there.
+  const fileOrigin = new Map(fileEntries.map((e) => [e.name, e.origin] as const));
+  const where = (name: string) => (!cli.has(name) && fileOrigin.has(name) ? `${fileOrigin.get(name)}: ` : '');
+  const fail = (name: string, message: string): never => {
+    throw new ConfigError(`${where(name)}${message}`);
+  };
   const str = (name: string) => get(name) as string | undefined;
   const u64 = (name: string, dflt: bigint) => (get(name) as bigint | undefined) ?? dflt;
   const u32 = (name: string, dflt: number) => (get(name) as number | undefined) ?? dflt;
@@ -180,30 +205,45 @@ export function resolveConfig(argv: readonly string[], deps: ResolveDeps): Start
   const netDir = networkDir(datadir, network);
   const developer = get('developer') === true;
   const devClockOffset = u64('dev-clock-offset', 0n);
-  if (devClockOffset !== 0n && !developer) throw new ConfigError('--dev-clock-offset: requires --developer');
+  if (devClockOffset !== 0n && !developer) fail('dev-clock-offset', '--dev-clock-offset: requires --developer');
   const devCrashAfterPay = get('dev-crash-after-pay') === true;
-  if (devCrashAfterPay && !developer) throw new ConfigError('--dev-crash-after-pay: requires --developer');
+  if (devCrashAfterPay && !developer) fail('dev-crash-after-pay', '--dev-crash-after-pay: requires --developer');
+  const devCrashAfterCreate = get('dev-crash-after-create') === true;
+  if (devCrashAfterCreate && !developer) fail('dev-crash-after-create', '--dev-crash-after-create: requires --developer');
   const maxRequestSize = u32('max-request-size', 4 * 1024 * 1024);
-  if (maxRequestSize < 1024) throw new ConfigError('--max-request-size: should be at least 1024 bytes');
+  if (maxRequestSize < 1024) fail('max-request-size', '--max-request-size: should be at least 1024 bytes');
   const hsm = str('hsm-secret');
   const logFile = str('log-file');
   const rpcFile = rpcFilePath(datadir, network, str('rpc-file'), deps.home);
   // sun_path holds 108 bytes including the terminating NUL.
-  if (Buffer.byteLength(rpcFile) > 107) throw new ConfigError(`--rpc-file: socket path too long (max 107 bytes): ${rpcFile}`);
+  if (Buffer.byteLength(rpcFile) > 107) fail('rpc-file', `--rpc-file: socket path too long (max 107 bytes): ${rpcFile}`);
+
+  let database: DatabaseTarget;
+  try {
+    database = databaseTarget(str('database'), netDir, deps.home);
+  } catch (err) {
+    if (err instanceof ConfigError) fail('database', err.message);
+    throw err;
+  }
 
   const config: DaemonConfig = {
     datadir,
+    datadirIsDefault: typeof datadirText !== 'string',
     network,
     networkDir: netDir,
     rpcFile,
     rpcFileMode: u32('rpc-file-mode', 0o600),
-    database: databaseTarget(str('database'), netDir, deps.home),
+    database,
     logLevel: (str('log-level') ?? 'info') as LogLevel,
+    logFormat: (str('log-format') ?? 'auto') as LogFormat | 'auto',
     ...(logFile !== undefined ? { logFile: expandPath(logFile, deps.home, netDir) } : {}),
     cltvFinal: u32('cltv-final', DEFAULT_CLTV_FINAL[network]),
-    hsmSecret: hsm !== undefined ? expandPath(hsm, deps.home, datadir) : path.join(datadir, 'hsm_secret'),
+    hsmSecret: hsm !== undefined ? expandPath(hsm, deps.home, datadir) : path.join(netDir, 'hsm_secret'),
+    ...(hsm === undefined ? { sharedHsmSecret: path.join(datadir, 'hsm_secret') } : {}),
     invoiceExpiry: u64('invoice-expiry', 3600n),
     mppTimeout: u32('mpp-timeout', 70),
+    holdCancelBeforeHtlcExpiry: u32('holdinvoice-cancel-before-htlc-expiry', 6),
+    holdCancelBeforeInvoiceExpiry: u32('holdinvoice-cancel-before-invoice-expiry', 1800),
     maxRequestSize,
     autoclean: {
       cycle: u64('autoclean-cycle', 3600n),
@@ -213,6 +253,8 @@ export function resolveConfig(argv: readonly string[], deps: ResolveDeps): Start
     developer,
     devClockOffset,
     devCrashAfterPay,
+    events: eventsConfig(get, developer),
+    devCrashAfterCreate,
   };
   return { action: 'run', config: Object.freeze(config) };
 }

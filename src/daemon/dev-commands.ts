@@ -12,6 +12,7 @@ export function devClockCommand(clock: AdjustableClock): Command {
     name: 'dev-clock',
     description: 'Developer only: move the clock forward by `advance` seconds; returns the time in seconds',
     params: { advance: opt(params.u64, 0n) },
+    check: 'params',
     run: async (p) => {
       clock.advance(Number(p.advance) * 1000);
       return { now: Math.floor(clock.now() / 1000), offset: Math.floor(clock.offset / 1000) };

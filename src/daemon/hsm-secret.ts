@@ -12,12 +12,12 @@
  * error saying so.
  */
 import { constants as fsConstants } from 'node:fs';
-import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { mnemonicToSeedSync, validateMnemonic } from '@scure/bip39';
 import { wordlist } from '@scure/bip39/wordlists/english.js';
 import { decodeUtf8 } from '../util/bytes.js';
 import type { RandomSource } from '../util/clock.js';
+import { createSecretFile, errnoOf, messageOf } from '../util/secret-file.js';
 
 /** Length of the plain format (CLN's HSM_SECRET_PLAIN_SIZE). */
 export const HSM_SECRET_PLAIN_LEN = 32;
@@ -92,7 +92,8 @@ export function parseHsmSecret(bytes: Uint8Array): Uint8Array {
         'decrypt it with `lightning-hsmtool decrypt` first',
     );
   }
-  const mnemonic = decodeUtf8(bytes.subarray(PASSPHRASE_HASH_LEN));
+  // One trailing newline (editors add one) is not part of the words.
+  const mnemonic = decodeUtf8(bytes.subarray(PASSPHRASE_HASH_LEN))?.replace(/\r?\n$/, '');
   const noPassphrase = bytes.subarray(0, PASSPHRASE_HASH_LEN).every((b) => b === 0);
   if (!noPassphrase) {
     // CLN reads any other length with a non-zero hash as "mnemonic with passphrase"; say so only when
@@ -116,45 +117,14 @@ export function parseHsmSecret(bytes: Uint8Array): Uint8Array {
 async function createHsmSecret(path: string, random: RandomSource): Promise<void> {
   const seed = random(HSM_SECRET_PLAIN_LEN);
   if (seed.length !== HSM_SECRET_PLAIN_LEN) throw new Error('random source returned the wrong length');
-  let fh: FileHandle;
+  let created: boolean;
   try {
-    fh = await open(path, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, 0o400);
-  } catch (e) {
-    // Another process created it between our open and this one: read theirs.
-    if (errnoOf(e) === 'EEXIST') return;
-    throw new Error(`hsm_secret ${path}: cannot create: ${messageOf(e)}`);
-  }
-  try {
-    await fh.writeFile(seed);
-    await fh.sync();
-  } catch (e) {
-    // Leave no half-written secret behind (CLN unlinks too): the next start creates a fresh one.
-    await fh.close().catch(() => undefined);
-    await unlink(path).catch(() => undefined);
-    throw new Error(`hsm_secret ${path}: cannot write: ${messageOf(e)}`);
+    created = await createSecretFile(path, seed, 0o400, 'hsm_secret');
   } finally {
     seed.fill(0);
   }
-  await fh.close();
-  try {
-    const dir = await open(dirname(path), fsConstants.O_RDONLY);
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory; the file itself is already synced.
-  }
+  if (!created) return;
   // A umask cannot add bits, but check anyway so a surprise is reported here rather than at read time.
   const st = await stat(path);
   if ((st.mode & 0o777) !== 0o400) throw new Error(`hsm_secret ${path}: created with mode ${(st.mode & 0o777).toString(8)}`);
-}
-
-function errnoOf(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
-}
-
-function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

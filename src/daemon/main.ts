@@ -4,15 +4,16 @@
  * randomness, installs signal handlers, and runs the daemon (docs/daemon.md). Exit codes: 0 after a clean
  * shutdown, 1 for a bad option or a failed start (with the reason on stderr and in the log).
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { systemClock, type Clock } from '../util/clock.js';
+import { pooledRandom } from '../util/random-pool.js';
 import { resolveConfig, type DaemonConfig } from './config.js';
 import { createDaemon, type Daemon } from './daemon.js';
 import { AdjustableClock } from './dev-clock.js';
 import { systemdListenFd } from './listen.js';
-import { createDaemonLogger } from './logger.js';
+import { createDaemonLogger, resolveLogFormat } from './logger.js';
+import { notifyReady } from './sd-notify.js';
 import { ConfigError, usageText } from './options.js';
 import { VERSION } from './version.js';
 
@@ -58,7 +59,18 @@ try {
 // explicitly from --rpc-file-mode.
 process.umask(0o077);
 
-const log = createDaemonLogger({ level: config.logLevel, ...(config.logFile ? { file: config.logFile } : {}) });
+const logFormat = resolveLogFormat(config.logFormat, config.logFile !== undefined, process.stdout.isTTY === true);
+let log: ReturnType<typeof createDaemonLogger>;
+try {
+  log = createDaemonLogger({
+    level: config.logLevel,
+    format: logFormat,
+    colorize: logFormat === 'pretty' && config.logFile === undefined && process.stdout.isTTY === true,
+    ...(config.logFile ? { file: config.logFile } : {}),
+  });
+} catch (err) {
+  die((err as Error).message);
+}
 const logger = log.logger;
 
 // Socket activation: take the fd and hide the variables from anything we might spawn.
@@ -68,7 +80,7 @@ delete process.env.LISTEN_PID;
 delete process.env.LISTEN_FDNAMES;
 
 const clock: Clock = config.developer ? new AdjustableClock(Number(config.devClockOffset) * 1000) : systemClock;
-const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+const random = pooledRandom();
 
 process.on('uncaughtException', (err) => {
   logger.fatal({ err: err.message, stack: err.stack }, 'uncaught exception');
@@ -116,6 +128,11 @@ const onSignal = (signal: NodeJS.Signals) => {
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
 process.on('SIGHUP', () => log.reopen());
+
+// Type=notify: ready now that the socket answers.
+const notified = await notifyReady(process.env, `serving on ${daemon.socketPath ?? 'the socket systemd passed'}`);
+if (notified?.sent === false) logger.warn({ err: notified.reason }, 'could not tell systemd the daemon is ready');
+else if (notified?.sent) logger.debug('told systemd the daemon is ready');
 
 await daemon.closed;
 log.flush();

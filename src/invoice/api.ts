@@ -4,6 +4,7 @@
  * enforce every rule and throw `InvoiceError` (see errors.ts) on failure. Nothing here knows JSON-RPC.
  */
 import type { Msat } from '../util/msat.js';
+import type { CreateExtension } from './engine-hooks.js';
 import type { Invoice, InvoiceIndexName, InvoiceStatus, InvoiceWaitResult } from './invoice.js';
 
 /** `invoice` (reference §4.1), after type binding. */
@@ -18,10 +19,15 @@ export interface CreateInvoiceParams {
   /** On-chain addresses, in order; validated for the network by the engine. */
   readonly fallbacks?: readonly string[];
   readonly preimage?: Uint8Array;
-  /** Accepted and ignored: the result carries `warning_exposeprivatechannels`. */
-  readonly exposeprivatechannels?: unknown;
+  /**
+   * Which private channels route hints may use (route-hints.ts); without node facts from the bridge it
+   * is ignored and the result carries `warning_exposeprivatechannels`.
+   */
+  readonly exposeprivatechannels?: boolean | readonly string[];
   readonly cltv?: number;
   readonly deschashonly?: boolean;
+  /** A URL that gets this invoice's events as webhooks (src/events/), besides the configured ones. */
+  readonly webhook?: string;
 }
 
 /** `invoice`'s result (CLN's fields, plus the seed's `expiry_time`). */
@@ -51,6 +57,10 @@ export interface ListInvoicesParams {
   readonly limit?: number;
   readonly status?: InvoiceStatus;
   readonly reverse?: boolean;
+  /** Invoices whose metadata has this top-level key (src/invoice/metadata.ts)… */
+  readonly metadata_key?: string;
+  /** …with this value (a string as itself, anything else as its JSON text). */
+  readonly metadata_value?: string;
 }
 
 /** Autoclean subsystems named by CLN; the invoice daemon cleans only the two invoice ones. */
@@ -90,9 +100,18 @@ export interface InvoiceCounts {
 }
 
 export interface InvoiceEngine {
-  create(p: CreateInvoiceParams): Promise<CreatedInvoice>;
+  /** `ext`: extra steps in the creating transaction (hold invoices, metadata, idempotency keys). */
+  create(p: CreateInvoiceParams, ext?: CreateExtension): Promise<CreatedInvoice>;
+  /** Every check `create` makes of its inputs before signing (`check invoice`); throws its errors, writes nothing. */
+  checkCreate(p: CreateInvoiceParams): void;
   createFromInvstring(p: CreateFromInvstringParams): Promise<Invoice>;
   list(p: ListInvoicesParams): Promise<Invoice[]>;
+  /**
+   * A large `listinvoices` (every invoice by created index), as pages read one by one as they are asked
+   * for (list-pages.ts); undefined for the listings `list` answers at once. Throws like `list` for refused
+   * parameters.
+   */
+  listPages?(p: ListInvoicesParams): AsyncIterator<readonly Invoice[], void> | undefined;
   /** `delinvoice`: returns the invoice as it was (desconly: without description, stale updated_index as CLN). */
   delete(label: string, status: string, desconly: boolean): Promise<Invoice>;
   /** `waitinvoice`; the signal aborts the wait when the client goes away. */
@@ -103,7 +122,14 @@ export interface InvoiceEngine {
   wait(index: InvoiceIndexName, nextvalue: bigint, signal?: AbortSignal): Promise<InvoiceWaitResult>;
   autocleanOnce(subsystem: AutocleanSubsystem, age: bigint): Promise<AutocleanOnceResult>;
   autocleanStatus(subsystem?: AutocleanSubsystem): Promise<AutocleanStatusEntry[]>;
+  /** The counts as the database has them now (a read; tests and tools). */
   counts(): Promise<InvoiceCounts>;
+  /**
+   * The same counts from memory, never touching the database (`getinfo`): loaded by `start()`, moved by
+   * every committed change of this daemon and, on PostgreSQL, of the other daemons as their
+   * notifications arrive (src/invoice/engine/live-counts.ts).
+   */
+  liveCounts(): InvoiceCounts;
   /** Rejects pending waits with ShuttingDown, stops timers, finishes in-flight writes. Does not close the database. */
   close(): Promise<void>;
 }

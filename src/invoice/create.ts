@@ -5,11 +5,11 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { AddressError, parseAddress, type AddressProgram } from '../util/address.js';
-import type { Msat } from '../util/msat.js';
-import type { Network } from '../util/network.js';
-import type { Bolt11Fields, Bolt11Signer, DecodedBolt11 } from './bolt11-types.js';
+import { MAX_SUPPLY_MSAT, supplyExceeded, type Msat } from '../util/msat.js';
+import { BOLT11_CURRENCY, type Network } from '../util/network.js';
+import type { Bolt11Fields, Bolt11RouteHop, Bolt11Signer, DecodedBolt11 } from './bolt11/types.js';
 import { InvoiceError } from './errors.js';
-import { paymentSecretFromPreimage } from './payment-secret.js';
+import { paymentSecretFromPreimage } from './payments/secret.js';
 
 /** The BOLT 11 codec functions the engine uses (injectable so tests can count or fail them). */
 export interface Bolt11Codec {
@@ -45,11 +45,15 @@ export interface Bolt11Draft {
   readonly amount_msat?: Msat;
   readonly timestamp: number;
   readonly preimage: Uint8Array;
+  /** Hold invoices made from a payment hash alone: this hash is signed and `preimage` only seeds the secret. */
+  readonly payment_hash?: Uint8Array;
   readonly description: string;
   readonly deschashonly: boolean;
   readonly expiry: number;
   readonly cltv: number;
   readonly fallbacks: readonly AddressProgram[];
+  /** `r` fields (route hints), one single-hop route per channel. */
+  readonly routes?: readonly Bolt11RouteHop[][];
 }
 
 export interface BuiltBolt11 {
@@ -65,7 +69,7 @@ const enc = new TextEncoder();
  * always, fallbacks, features 0x024100.
  */
 export function buildBolt11(d: Bolt11Draft, sign: Bolt11Signer, codec: Bolt11Codec): BuiltBolt11 {
-  const payment_hash = sha256(d.preimage);
+  const payment_hash = d.payment_hash ?? sha256(d.preimage);
   const payment_secret = paymentSecretFromPreimage(d.preimage);
   const fields: Bolt11Fields = {
     network: d.network,
@@ -77,21 +81,40 @@ export function buildBolt11(d: Bolt11Draft, sign: Bolt11Signer, codec: Bolt11Cod
     ...(d.expiry !== DEFAULT_BOLT11_EXPIRY ? { expiry: d.expiry } : {}),
     min_final_cltv_expiry: d.cltv,
     ...(d.fallbacks.length > 0 ? { fallbacks: d.fallbacks.map((f) => ({ version: f.version, program: f.program })) } : {}),
+    ...(d.routes && d.routes.length > 0 ? { routes: d.routes.map((r) => [...r]) } : {}),
     features: INVOICE_FEATURES,
   };
   return { invstring: codec.encode(fields, sign), payment_hash, payment_secret };
 }
 
 /**
- * `createinvoice` for BOLT 11 (reference §4.9): checks the decoded invoice against the preimage and
- * re-signs it with our key (no `n` field, so the payee is recovered as our node).
+ * `createinvoice`'s checks of a BOLT 11 invstring, in CLN's order (lightningd/invoice.c), before anything is
+ * signed or stored: it decodes, is for our network, has a description and an expiry, and `preimage` is the
+ * preimage of its payment hash. Returns the decoded invoice. `check createinvoice` runs exactly this.
  */
-export function resignBolt11(
-  decoded: DecodedBolt11,
+export function checkCreateFromInvstring(
+  invstring: string,
   preimage: Uint8Array,
-  sign: Bolt11Signer,
-  codec: Bolt11Codec,
-): string {
+  network: Network,
+  codec: Pick<Bolt11Codec, 'decode'>,
+): DecodedBolt11 {
+  const s = invstring.trim();
+  if (s.toLowerCase().startsWith('lni')) {
+    throw new InvoiceError('InvalidParams', `Unparsable invoice '${s}': BOLT12 invoices are stored by the offers module`);
+  }
+  let decoded;
+  try {
+    decoded = codec.decode(s);
+  } catch (err) {
+    throw new InvoiceError('InvalidParams', `Unparsable invoice '${s}': ${(err as Error).message}`);
+  }
+  if (BOLT11_CURRENCY[decoded.network] !== BOLT11_CURRENCY[network]) {
+    throw new InvoiceError('InvalidParams', `Unparsable invoice '${s}': invoice is for another network`);
+  }
+  // Issue 12: no amount above all bitcoin is stored (CLN takes up to 2^64 - 1 msat).
+  if (decoded.amount_msat !== undefined && decoded.amount_msat > MAX_SUPPLY_MSAT) {
+    throw new InvoiceError('InvalidParams', supplyExceeded(decoded.amount_msat));
+  }
   if (decoded.description === undefined) {
     throw new InvoiceError('InvalidParams', 'Missing description in invoice');
   }
@@ -100,6 +123,15 @@ export function resignBolt11(
   if (hash.length !== decoded.payment_hash.length || hash.some((b, i) => b !== decoded.payment_hash[i])) {
     throw new InvoiceError('InvalidParams', 'Incorrect preimage');
   }
+  return decoded;
+}
+
+/**
+ * `createinvoice` for BOLT 11 (reference §4.9): re-signs an invoice that passed `checkCreateFromInvstring`
+ * with our key (no `n` field, so the payee is recovered as our node).
+ */
+export function resignBolt11(decoded: DecodedBolt11, sign: Bolt11Signer, codec: Bolt11Codec): string {
+  if (decoded.description === undefined) throw new InvoiceError('InvalidParams', 'Missing description in invoice');
   const fields: Bolt11Fields = {
     network: decoded.network,
     ...(decoded.amount_msat !== undefined ? { amount_msat: decoded.amount_msat } : {}),

@@ -23,6 +23,8 @@ export type InvoiceErrorKind =
   | 'OfferInactive'
   /** 908 "Invoice description already removed". */
   | 'NoDescription'
+  /** 902 "None of those hints were suitable local channels" (invoice's exposeprivatechannels list). */
+  | 'HintsGaveNoRoutes'
   /** -1: "Label not found", "Invoice deleted during wait", fallback address errors, other generic failures. */
   | 'Failed'
   /** -5 "Shutting down": the daemon is stopping while the request waited. */
@@ -45,4 +47,12 @@ export class InvoiceError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * 900 "Duplicate label" with the invoice that has the label: how `createinvoice` and the offers module's
+ * stores (sendinvoice, answers to invoice_requests) refuse a label in use, and how their checks do.
+ */
+export function labelExists(invoice: Invoice): InvoiceError {
+  return new InvoiceError('LabelExists', 'Duplicate label', { invoice });
 }

@@ -7,7 +7,16 @@ import { fromHex, toHex } from '../util/hex.js';
 import type { Invoice, InvoiceIndexName, InvoiceStatus, InvoiceWaitDetails } from './invoice.js';
 
 /** What happened to the invoice. */
-export type InvoiceChange = 'created' | 'paid' | 'expired' | 'deleted' | 'description_removed';
+export type InvoiceChange =
+  | 'created'
+  | 'paid'
+  | 'expired'
+  | 'deleted'
+  | 'description_removed'
+  // Hold invoices (src/invoice/hold/) and setinvoicemetadata (src/invoice/metadata.ts).
+  | 'hold_accepted'
+  | 'hold_canceled'
+  | 'metadata_set';
 
 export interface InvoiceEvent {
   readonly index: InvoiceIndexName;
@@ -30,7 +39,7 @@ export function detailsFor(change: InvoiceChange, inv: Invoice, status?: Invoice
     case 'created':
       return { status: 'unpaid', label: inv.label, invstring: inv.invstring, kind: inv.kind };
     case 'paid':
-      return { status: 'paid', label: inv.label };
+      return inv.holdstate ? { status: 'paid', label: inv.label, holdstate: inv.holdstate } : { status: 'paid', label: inv.label };
     case 'expired':
       // CLN leaves the label out here (a FIXME in its source); the issue asks for it.
       return { status: 'expired', label: inv.label };
@@ -38,6 +47,11 @@ export function detailsFor(change: InvoiceChange, inv: Invoice, status?: Invoice
       return { status: status ?? inv.status, label: inv.label, invstring: inv.invstring, kind: inv.kind };
     case 'description_removed':
       return inv.description !== undefined ? { label: inv.label, description: inv.description } : { label: inv.label };
+    case 'hold_accepted':
+    case 'hold_canceled':
+      return { status: inv.status, label: inv.label, ...(inv.holdstate ? { holdstate: inv.holdstate } : {}) };
+    case 'metadata_set':
+      return inv.metadata !== undefined ? { label: inv.label, metadata: inv.metadata } : { label: inv.label };
   }
 }
 

@@ -13,10 +13,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { nodeKeysFromSeed } from '../crypto/node-keys.js';
-import { decodeBolt11, encodeBolt11 } from './bolt11.js';
+import { decodeBolt11, encodeBolt11 } from './bolt11/index.js';
 import type { BuildRequest, BuildResponse } from './invoice-build-worker.js';
 import { buildBolt11, type Bolt11Draft, type BuiltBolt11 } from './create.js';
 import { InvoiceError, type InvoiceErrorKind } from './errors.js';
+import { threadStarted } from '../util/thread-started.js';
 
 export interface Bolt11BuildPool {
   /** Builds and signs `draft` with the node key; rejects with buildBolt11's own errors. */
@@ -38,6 +39,10 @@ const WORKER_URL = new URL('./invoice-build-worker.js', import.meta.url);
 
 interface Slot {
   readonly worker: Worker;
+  /** Requests of this event-loop turn, posted together in one message at the turn's end. */
+  outbox: BuildRequest[];
+  /** Settles once the thread runs (or failed to start): terminating a thread mid-start is not done. */
+  readonly started: Promise<void>;
   inflight: number;
 }
 
@@ -58,15 +63,17 @@ export function createBolt11BuildPool(opts: Bolt11BuildPoolOptions): Bolt11Build
     const worker = new Worker(WORKER_URL, { workerData: { seed: Uint8Array.from(opts.seed) } });
     // The pool never keeps the daemon alive by itself.
     worker.unref();
-    const slot: Slot = { worker, inflight: 0 };
-    worker.on('message', (res: BuildResponse) => {
-      slot.inflight--;
-      inflight--;
-      const p = pending.get(res.id);
-      if (!p) return;
-      pending.delete(res.id);
-      if (res.ok) p.resolve({ invstring: res.invstring, payment_hash: res.payment_hash, payment_secret: res.payment_secret });
-      else p.reject(revive(res.error));
+    const slot: Slot = { worker, outbox: [], started: threadStarted(worker), inflight: 0 };
+    worker.on('message', (answers: readonly BuildResponse[]) => {
+      for (const res of answers) {
+        slot.inflight--;
+        inflight--;
+        const p = pending.get(res.id);
+        if (!p) continue;
+        pending.delete(res.id);
+        if (res.ok) p.resolve({ invstring: res.invstring, payment_hash: res.payment_hash, payment_secret: res.payment_secret });
+        else p.reject(revive(res.error));
+      }
     });
     worker.on('error', (err) => {
       // A crashed worker fails what it held and leaves the pool; the others (or inline building) carry on.
@@ -105,12 +112,22 @@ export function createBolt11BuildPool(opts: Bolt11BuildPoolOptions): Bolt11Build
       inflight++;
       return new Promise((resolve, reject) => {
         pending.set(id, { slot, resolve, reject });
-        slot.worker.postMessage({ id, draft } satisfies BuildRequest);
+        // One message per worker per turn: a message costs more than cloning several drafts in it.
+        if (slot.outbox.push({ id, draft }) === 1) {
+          setImmediate(() => {
+            const batch = slot.outbox;
+            slot.outbox = [];
+            if (!closed) slot.worker.postMessage(batch);
+          });
+        }
       });
     },
     async close(): Promise<void> {
       closed = true;
-      await Promise.all(slots.map((s) => s.worker.terminate()));
+      await Promise.all(slots.map(async (s) => {
+        await s.started;
+        await s.worker.terminate();
+      }));
       for (const p of pending.values()) p.reject(new Error('bolt11 build pool closed'));
       pending.clear();
     },

@@ -6,10 +6,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { nodeKeysFromSeed } from '../crypto/node-keys.js';
-import { decodeBolt11, encodeBolt11 } from './bolt11.js';
+import { decodeBolt11, encodeBolt11 } from './bolt11/index.js';
 import { buildBolt11, type Bolt11Draft } from './create.js';
 
-/** A request from the pool: a job id and the draft to build. */
+/** A request from the pool (posted in arrays, several per message): a job id and the draft to build. */
 export interface BuildRequest {
   readonly id: number;
   readonly draft: Bolt11Draft;
@@ -26,14 +26,15 @@ if (port) {
   const keys = nodeKeysFromSeed(seed);
   seed.fill(0);
   const codec = { encode: encodeBolt11, decode: decodeBolt11 };
-  port.on('message', (req: BuildRequest) => {
-    let res: BuildResponse;
-    try {
-      const built = buildBolt11(req.draft, keys.signEcdsa, codec);
-      res = { id: req.id, ok: true, ...built };
-    } catch (error) {
-      res = { id: req.id, ok: false, error };
-    }
-    port.postMessage(res);
+  // Requests come in batches (one message per turn of the pool's thread); so do the answers.
+  port.on('message', (batch: readonly BuildRequest[]) => {
+    const answers: BuildResponse[] = batch.map((req) => {
+      try {
+        return { id: req.id, ok: true, ...buildBolt11(req.draft, keys.signEcdsa, codec) };
+      } catch (error) {
+        return { id: req.id, ok: false, error };
+      }
+    });
+    port.postMessage(answers);
   });
 }

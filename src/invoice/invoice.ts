@@ -34,6 +34,12 @@ export interface Invoice {
   readonly updated_index?: number;
   /** Unix seconds of creation (CLN users asked for it: ElementsProject/lightning#7168). */
   readonly created_at: number;
+  /** Hold invoices only: the stored hold state (src/invoice/hold/holdstate.ts gives the effective one). */
+  readonly holdstate?: 'OPEN' | 'ACCEPTED' | 'SETTLED' | 'CANCELED';
+  /** Hold invoices with an accepted HTLC set: the lowest cltv_expiry of the set. */
+  readonly htlc_expiry?: number;
+  /** The client's metadata object as stored JSON text. Never sent to payers. */
+  readonly metadata?: string;
 }
 
 /** The three wait indexes of the `invoices` subsystem (reference §5). */
@@ -46,6 +52,10 @@ export interface InvoiceWaitDetails {
   readonly invstring?: string;
   readonly kind?: 'bolt11' | 'bolt12';
   readonly description?: string;
+  /** Hold invoices: the hold state after the change. */
+  readonly holdstate?: 'OPEN' | 'ACCEPTED' | 'SETTLED' | 'CANCELED';
+  /** `setinvoicemetadata`: the new metadata (stored JSON text). */
+  readonly metadata?: string;
 }
 
 export interface InvoiceWaitResult {

@@ -6,22 +6,22 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { NodeKeys } from '../crypto/node-keys.js';
-import type { InvoiceDatabase } from '../invoice/db.js';
-import type { InvoiceEngineImpl } from '../invoice/engine.js';
+import type { InvoiceDatabase } from '../invoice/store/db.js';
+import type { InvoiceEngineImpl, StoreInvoiceParams } from '../invoice/engine.js';
 import { InvoiceError } from '../invoice/errors.js';
 import type { Invoice } from '../invoice/invoice.js';
 import { equalBytes } from '../util/bytes.js';
 import { nowSeconds, type Clock, type RandomSource } from '../util/clock.js';
-import { msat } from '../util/msat.js';
-import { decodeBolt12As } from './bolt12-string.js';
-import { DEFAULT_INVOICE_RELATIVE_EXPIRY, INVOICE_TABLE } from './fields.js';
-import { inspectInvoice, signInvoice } from './invoice.js';
-import { merkleRoot, signatureHash } from './merkle.js';
+import { MAX_SUPPLY_MSAT, msat, supplyExceeded } from '../util/msat.js';
+import { decodeBolt12As } from './bolt12/string.js';
+import { DEFAULT_INVOICE_RELATIVE_EXPIRY, INVOICE_TABLE } from './bolt12/fields.js';
+import { inspectInvoice, signInvoice } from './bolt12/invoice.js';
+import { merkleRoot, signatureHash } from './bolt12/merkle.js';
 import * as offerStore from './offer-store.js';
-import { buildPaymentPathToSelf, derivePathId } from './route-blinding.js';
-import { encodeFields } from './tlv-stream.js';
+import { buildPaymentPathToSelf, derivePathId } from './blinding/route-blinding.js';
+import { encodeFields } from './bolt12/tlv-stream.js';
 
-const MAX_HTLC_MSAT = 21_000_000n * 100_000_000n * 1000n;
+const MAX_HTLC_MSAT = MAX_SUPPLY_MSAT;
 
 export interface CreateBolt12Deps {
   readonly db: InvoiceDatabase;
@@ -34,11 +34,23 @@ export interface CreateBolt12Deps {
 
 const invalid = (message: string) => new InvoiceError('InvalidParams', message);
 
+/** `createinvoice`'s parameters. */
+export interface CreateBolt12Params {
+  readonly invstring: string;
+  readonly label: string;
+  readonly preimage: Uint8Array;
+}
+
 /** Stores and signs an unsigned BOLT 12 invoice string under `label` (CLN's texts for every refusal). */
-export async function createBolt12Invoice(
-  deps: CreateBolt12Deps,
-  p: { readonly invstring: string; readonly label: string; readonly preimage: Uint8Array },
-): Promise<Invoice> {
+export async function createBolt12Invoice(deps: CreateBolt12Deps, p: CreateBolt12Params): Promise<Invoice> {
+  return deps.invoices.storeInvoice(await prepareBolt12Invoice(deps, p));
+}
+
+/**
+ * Everything `createBolt12Invoice` does before the write: every check (CLN's texts), the path to us, the
+ * signature. `check createinvoice` runs this alone, so it answers the real run's error and writes nothing.
+ */
+export async function prepareBolt12Invoice(deps: CreateBolt12Deps, p: CreateBolt12Params): Promise<StoreInvoiceParams> {
   const { nodeKeys } = deps;
   let view;
   try {
@@ -49,6 +61,8 @@ export async function createBolt12Invoice(
   const f = view.fields;
   if (f.signature !== undefined) throw invalid('invoice already signed');
   if (f.invoice_amount === undefined) throw invalid('Missing invoice_amount in invoice');
+  // Issue 12: no amount above all bitcoin is stored (CLN takes up to 2^64 - 1 msat).
+  if (f.invoice_amount > MAX_SUPPLY_MSAT) throw invalid(supplyExceeded(f.invoice_amount));
   if (f.invoice_payment_hash === undefined) throw invalid('Missing payment_hash in invoice');
   if (!equalBytes(sha256(p.preimage), f.invoice_payment_hash)) throw invalid('Incorrect preimage');
   if (f.invoice_node_id !== undefined && !equalBytes(f.invoice_node_id, nodeKeys.nodeId)) {
@@ -88,7 +102,7 @@ export async function createBolt12Invoice(
     throw invalid(`Unparsable invoice '${p.invstring}': ${err instanceof Error ? err.message : String(err)}`);
   }
   const now = nowSeconds(deps.clock);
-  return deps.invoices.storeInvoice({
+  return {
     label: p.label,
     kind: 'bolt12',
     invstring: signed.string,
@@ -99,5 +113,5 @@ export async function createBolt12Invoice(
     expires_at: now + (f.invoice_relative_expiry ?? DEFAULT_INVOICE_RELATIVE_EXPIRY),
     ...(local_offer_id ? { local_offer_id } : {}),
     ...(f.invreq_payer_note !== undefined ? { invreq_payer_note: f.invreq_payer_note } : {}),
-  });
+  };
 }

@@ -9,12 +9,13 @@
  * units (BOLT 12: "the currency unit adjusted by the ISO 4217 exponent (e.g. USD cents)"), converts as
  * `ceil(offer_amount × rate / 10^exponent)` — rounded up, so the merchant never receives less.
  */
+import { sql } from 'kysely';
 import type { ColumnType, Kysely } from 'kysely';
-import type { DbInt } from '../invoice/db-schema.js';
-import type { InvoiceDatabase } from '../invoice/db.js';
-import { WriteQueue } from '../invoice/write-queue.js';
+import type { DbInt } from '../invoice/store/schema.js';
+import type { InvoiceDatabase } from '../invoice/store/db.js';
+import { WriteQueue } from '../invoice/store/write-queue.js';
 import { nowSeconds, type Clock } from '../util/clock.js';
-import { currencyMinorUnit } from './iso4217.js';
+import { currencyMinorUnit } from './bolt12/iso4217.js';
 import { MerchantError } from './merchant-errors.js';
 
 /** Default freshness of a rate: one hour. */
@@ -68,10 +69,16 @@ export function convertMinorUnits(minor: bigint, msat_per_unit: bigint, exponent
   return (minor * msat_per_unit + div - 1n) / div;
 }
 
+/**
+ * The columns as read back: the rate as text, because SQLite hands integers above 2^53 to JavaScript as
+ * rounded numbers (2^63-1 would come back as 2^63).
+ */
+const COLUMNS = ['currency', sql<string>`cast(msat_per_unit as text)`.as('msat_per_unit'), 'set_at'] as const;
+
 export function createCurrencyRates(deps: CurrencyRatesDeps): CurrencyRates {
   const { clock } = deps;
   const db = deps.db.db;
-  const queue = new WriteQueue(deps.db);
+  const queue = WriteQueue.shared(deps.db);
   const maxAge = deps.maxAgeSeconds ?? DEFAULT_RATE_MAX_AGE_SECONDS;
   const toRate = (r: { currency: string; msat_per_unit: DbInt; set_at: DbInt }): CurrencyRate =>
     Object.freeze({ currency: r.currency, msat_per_unit: BigInt(r.msat_per_unit), set_at: Number(r.set_at) });
@@ -85,7 +92,7 @@ export function createCurrencyRates(deps: CurrencyRatesDeps): CurrencyRates {
   }
 
   async function list(currency?: string): Promise<CurrencyRate[]> {
-    let q = on(db).selectFrom('currency_rates').selectAll();
+    let q = on(db).selectFrom('currency_rates').select(COLUMNS);
     if (currency !== undefined) q = q.where('currency', '=', currency);
     return (await q.orderBy('currency', 'asc').execute()).map(toRate);
   }
@@ -103,7 +110,7 @@ export function createCurrencyRates(deps: CurrencyRatesDeps): CurrencyRates {
           .insertInto('currency_rates')
           .values({ currency, msat_per_unit, set_at })
           .onConflict((oc) => oc.column('currency').doUpdateSet({ msat_per_unit, set_at }))
-          .returningAll()
+          .returning(COLUMNS)
           .executeTakeFirstOrThrow(),
       );
       return toRate(row);

@@ -9,29 +9,34 @@
  */
 import type { Logger } from 'pino';
 import type { NodeKeys } from '../crypto/node-keys.js';
-import type { InvoiceDatabase } from '../invoice/db.js';
+import type { InvoiceDatabase } from '../invoice/store/db.js';
 import type { InvoiceEngineImpl } from '../invoice/engine.js';
 import { InvoiceError } from '../invoice/errors.js';
 import type { Invoice } from '../invoice/invoice.js';
 import { equalBytes } from '../util/bytes.js';
 import { nowSeconds, type Clock, type RandomSource } from '../util/clock.js';
 import { fromHex, toHex } from '../util/hex.js';
-import { msat } from '../util/msat.js';
+import { MAX_SUPPLY_MSAT, msat, supplyExceeded } from '../util/msat.js';
 import { CHAIN_HASH, type Network } from '../util/network.js';
-import { decodeBolt12String, encodeBolt12String } from './bolt12-string.js';
-import { Bolt12ParseError } from './errors.js';
-import { DEFAULT_INVOICE_RELATIVE_EXPIRY, KNOWN_INVREQ_FEATURES } from './fields.js';
-import { buildInvoiceError } from './invoice-error.js';
-import { inspectInvoiceRequest, isOfferResponse, type InvoiceRequest } from './invoice-request.js';
-import { BITCOIN_CHAIN } from './offer.js';
+import { decodeBolt12String, encodeBolt12String } from './bolt12/string.js';
+import { Bolt12ParseError } from './bolt12/errors.js';
+import { DEFAULT_INVOICE_RELATIVE_EXPIRY, KNOWN_INVREQ_FEATURES } from './bolt12/fields.js';
+import { buildInvoiceError } from './bolt12/invoice-error.js';
+import { computeInvreqId, inspectInvoiceRequest, isOfferResponse, type InvoiceRequest } from './bolt12/invoice-request.js';
+import { inspectInvoice } from './bolt12/invoice.js';
+import { BITCOIN_CHAIN, computeOfferId } from './bolt12/offer.js';
 import type { CurrencyRates } from './currency-rates.js';
 import * as offerStore from './offer-store.js';
 import { ourInvoiceWriter } from './our-invoice.js';
-import { isValidBip353Part, unknownEvenFeature } from './wire-types.js';
+import type { IntroPeer } from './peer-paths.js';
+import { derivePathId } from './blinding/route-blinding.js';
+import { isValidBip353Part, unknownEvenFeature } from './bolt12/wire-types.js';
 
 /** CLN's `dev-currency-expiry` default: a quote in a currency holds at most 10 minutes. */
 export const CURRENCY_INVOICE_EXPIRY = 600;
 const U64_MAX = (1n << 64n) - 1n;
+/** The TLV type of `offer_paths`. */
+const OFFER_PATHS_TYPE = 16n;
 
 /** The reply to an invoice_request: the invoice, or an invoice_error with the reason. */
 export type InvreqAnswer =
@@ -49,6 +54,13 @@ export interface InvreqAnswerDeps {
   /** `--cltv-final`: the payinfo's cltv_expiry_delta of our one-hop path. */
   readonly cltvFinal: number;
   readonly logger?: Logger;
+  /**
+   * The public peer an invoice's payment path goes through, for this amount, when the node needs one
+   * (peer-paths.ts); undefined: a one-hop path to ourselves.
+   */
+  readonly paymentPathPeer?: (amount_msat: bigint) => IntroPeer | undefined;
+  /** The node's current block height (payment constraints of a path through a peer). */
+  readonly blockheight?: () => number;
 }
 
 /** A refusal: the invoice_error text. */
@@ -73,6 +85,7 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
   const { clock, rates, invoices, logger } = deps;
   const chain = fromHex(CHAIN_HASH[deps.network], 32);
   const writeInvoice = ourInvoiceWriter(deps);
+  const offerBase = deps.nodeKeys.deriveSecret('offer-blinded-path');
 
   /** Checks in CLN's order; returns the valid request, its offer id and the current time. */
   async function check(bytes: Uint8Array, pathSecret: Uint8Array | undefined): Promise<{ invreq: InvoiceRequest; offer_id: Uint8Array }> {
@@ -104,9 +117,15 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
     const offer = await offerStore.findOffer(deps.db.db, offer_id);
     if (!offer) refuse('Unknown offer');
     // BOLT 4: "MUST ignore the message if the `path_id` does not match the blinded route it created for
-    // this purpose". Our offers have no offer_paths, so a request over a blinded path did not come
-    // through one of ours; as CLN, say "Unknown offer" rather than reveal that the offer exists.
-    if (pathSecret !== undefined) refuse('Unknown offer');
+    // this purpose". An offer with paths is answered only over its own path (its path_id comes from the
+    // offer's id without the paths), one without only directly; otherwise, as CLN, "Unknown offer" rather
+    // than reveal that the offer exists.
+    if (f.offer_paths !== undefined) {
+      const pathless = computeOfferId(view.records.filter((r) => r.type !== OFFER_PATHS_TYPE));
+      if (pathSecret === undefined || !equalBytes(pathSecret, derivePathId(offerBase, pathless))) refuse('Unknown offer');
+    } else if (pathSecret !== undefined) {
+      refuse('Unknown offer');
+    }
     if ((offer!.status & offerStore.STATUS.active) === 0) refuse('Offer no longer available');
     const now = nowSeconds(clock);
     if (f.offer_absolute_expiry !== undefined && BigInt(now) >= f.offer_absolute_expiry) refuse('Offer expired');
@@ -132,6 +151,11 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
     return { invreq: Object.freeze({ ...view, string: encodeBolt12String('lnr', bytes) }) as InvoiceRequest, offer_id };
   }
 
+  /** An amount no invoice can carry: above all bitcoin there will ever be (LDK refuses such invoices). */
+  function belowSupply(amount: bigint): bigint {
+    return amount > MAX_SUPPLY_MSAT ? refuse(supplyExceeded(amount)) : amount;
+  }
+
   /** The amount rules (reference §8 step 8), for an offer in msat or in a currency. */
   async function amountFor(invreq: InvoiceRequest): Promise<bigint> {
     const f = invreq.fields;
@@ -141,6 +165,9 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
       // is present, multiply by `invreq_quantity`.`quantity`" (before converting, for precision).
       const raw = f.offer_amount * (f.invreq_quantity ?? 1n);
       if (raw > U64_MAX) refuse(`quantity ${f.invreq_quantity} causes overflow`);
+      if (f.offer_currency === undefined && f.invreq_quantity !== undefined && raw > MAX_SUPPLY_MSAT) {
+        refuse(`quantity ${f.invreq_quantity} makes the amount exceed the total supply of 21 million bitcoin`);
+      }
       if (f.offer_currency !== undefined) {
         const c = await rates.convert(f.offer_currency, raw);
         expected = 'msat' in c ? c.msat : refuse(c.error);
@@ -150,8 +177,9 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
     } else {
       // BOLT 12: "otherwise (no `offer_amount`): MUST reject the invoice request if it does not contain `invreq_amount`."
       if (f.invreq_amount === undefined) refuse('missing invreq_amount');
-      return f.invreq_amount!;
+      return belowSupply(f.invreq_amount!);
     }
+    belowSupply(expected);
     if (f.invreq_amount !== undefined) {
       // BOLT 12: "MUST reject the invoice request if `invreq_amount`.`msat` is less than the *expected amount*."
       if (f.invreq_amount < expected) refuse(`Amount must be at least ${expected}msat`);
@@ -159,12 +187,32 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
       // amount*": as CLN, more than five times.
       if (f.invreq_amount / 5n > expected) refuse(`Amount vastly exceeds ${expected}msat`);
       // BOLT 12: "if `invreq_amount` is present: MUST set `invoice_amount` to `invreq_amount`".
-      return f.invreq_amount;
+      return belowSupply(f.invreq_amount);
     }
     return expected;
   }
 
-  /** The invoice already written for this payer, if it can be sent again (reference §8 step 11). */
+  /**
+   * The invoice already written for this very request, to send again (reference §8 step 11), and the label a
+   * new invoice gets. BOLT 12: the writer "MUST NOT reply with a previous invoice" unless the request is the
+   * same: only a retransmission (the same invoice_request fields, which the invoice mirrors) gets the stored
+   * invoice back. The first request of a payer key takes CLN's label `<offer_id>-<payer_id>-0`; another
+   * request of the same key (new `invreq_metadata`, quantity or amount) takes `<offer_id>-<payer_id>-<invreq_id>`.
+   */
+  async function previous(offer_id: Uint8Array, invreq: InvoiceRequest): Promise<{ again?: Invoice; label: string }> {
+    const first = offerInvoiceLabel(offer_id, invreq.fields.invreq_payer_id!);
+    const [inv] = await invoices.list({ label: first });
+    if (!inv) return { label: first };
+    if (equalBytes(computeInvreqId(inspectInvoice(invoiceBytes(inv)).invoice.records), invreq.invreq_id)) {
+      const again = await existing(first);
+      return again ? { again, label: first } : { label: first };
+    }
+    const own = `${toHex(offer_id)}-${toHex(invreq.fields.invreq_payer_id!)}-${toHex(invreq.invreq_id)}`;
+    const again = await existing(own);
+    return again ? { again, label: own } : { label: own };
+  }
+
+  /** The invoice under `label`, if it can be sent again; an expired one is forgotten, a paid one refused. */
   async function existing(label: string): Promise<Invoice | undefined> {
     const [inv] = await invoices.list({ label });
     if (!inv) return undefined;
@@ -178,11 +226,15 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
     return refuse('Internal error');
   }
 
+  function viaPeer(amount: bigint): { via?: { peer: IntroPeer; blockheight: number } } {
+    const peer = deps.paymentPathPeer?.(amount);
+    return peer ? { via: { peer, blockheight: deps.blockheight?.() ?? 0 } } : {};
+  }
+
   async function build(invreq: InvoiceRequest, offer_id: Uint8Array): Promise<InvreqAnswer> {
     const f = invreq.fields;
     const amount = await amountFor(invreq);
-    const label = offerInvoiceLabel(offer_id, f.invreq_payer_id!);
-    const again = await existing(label);
+    const { again, label } = await previous(offer_id, invreq);
     if (again) return { kind: 'invoice', bytes: invoiceBytes(again), invoice: again };
 
     const now = nowSeconds(clock);
@@ -197,6 +249,7 @@ export function createInvreqAnswerer(deps: InvreqAnswerDeps): {
       amount,
       // BOLT 12: "if `offer_issuer_id` is present: MUST set `invoice_node_id` to the `offer_issuer_id`".
       invoice_node_id: f.offer_issuer_id!,
+      ...viaPeer(amount),
     });
     let stored: Invoice;
     try {

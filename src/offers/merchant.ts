@@ -5,15 +5,16 @@
  */
 import type { Logger } from 'pino';
 import type { NodeKeys } from '../crypto/node-keys.js';
-import type { InvoiceDatabase } from '../invoice/db.js';
+import type { InvoiceDatabase } from '../invoice/store/db.js';
 import type { InvoiceEngineImpl } from '../invoice/engine.js';
 import type { Clock, RandomSource } from '../util/clock.js';
 import type { Network } from '../util/network.js';
-import { createBolt12Invoice } from './createinvoice-bolt12.js';
+import { createBolt12Invoice, prepareBolt12Invoice } from './createinvoice-bolt12.js';
 import { createCurrencyRates, type CurrencyRates } from './currency-rates.js';
 import type { Invoice } from '../invoice/invoice.js';
 import { createInvreqAnswerer } from './invreq-answer.js';
 import { createOutbox, type Outbox } from './outbox.js';
+import type { IntroPeer } from './peer-paths.js';
 import { createSendInvoice, type SendInvoiceService } from './sendinvoice.js';
 
 /** An onion message for us, as a bridge hands it in (the fields of CLN's onion_message_recv hooks). */
@@ -40,6 +41,8 @@ export interface Merchant {
   readonly rates: CurrencyRates;
   /** `createinvoice` of an unsigned BOLT 12 invoice (`lni`): path added if none, signed, stored. */
   createInvoice(p: { readonly invstring: string; readonly label: string; readonly preimage: Uint8Array }): Promise<Invoice>;
+  /** `check createinvoice` of an `lni`: the same checks, path and signature, without storing anything. */
+  checkInvoice(p: { readonly invstring: string; readonly label: string; readonly preimage: Uint8Array }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,9 @@ export interface MerchantDeps {
   readonly logger?: Logger;
   /** How long a currency rate stays usable (default one hour). */
   readonly rateMaxAgeSeconds?: number;
+  /** Invoices' payment paths through a public peer, when the node needs them (invreq-answer.ts). */
+  readonly paymentPathPeer?: (amount_msat: bigint) => IntroPeer | undefined;
+  readonly blockheight?: () => number;
 }
 
 export function createMerchant(deps: MerchantDeps): Merchant {
@@ -92,6 +98,7 @@ export function createMerchant(deps: MerchantDeps): Merchant {
     outbox,
     rates,
     createInvoice: (p) => createBolt12Invoice({ ...deps }, p),
+    checkInvoice: async (p) => void (await prepareBolt12Invoice({ ...deps }, p)),
     async close() {
       await outbox.close();
       await rates.close();

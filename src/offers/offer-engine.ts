@@ -4,118 +4,41 @@
  * (reference §4.13), and disables / enables them. Disabling an offer expires its unpaid invoices through
  * the invoice engine, in the same transaction and — unlike CLN — with `updated` bumps and waiter wake-ups.
  *
- * Choices (see docs/offers.md): every offer carries `offer_issuer_id` = our node id and no `offer_paths`
- * (this daemon is not a peer on the network, so it cannot build paths from its peers); non-bitcoin
- * networks get `offer_chains` / `invreq_chain`; an invoice_request's `invreq_payer_id` is the node id,
+ * Choices (see docs/offers.md): every offer carries `offer_issuer_id` = our node id, and `offer_paths` only
+ * when the bridge's node facts say the node needs a blinded path (only private channels: peer-paths.ts);
+ * non-bitcoin networks get `offer_chains` / `invreq_chain`; an invoice_request's `invreq_payer_id` is the node id,
  * as CLN's `invoicerequest` sets it (plugins/offers_offer.c: "FIXME: Allow invoicerequests using aliases").
  */
-import type { Logger } from 'pino';
-import type { NodeKeys } from '../crypto/node-keys.js';
-import type { InvoiceDatabase } from '../invoice/db.js';
-import type { InvoiceEngineImpl } from '../invoice/engine.js';
 import { InvoiceError } from '../invoice/errors.js';
-import { WriteQueue } from '../invoice/write-queue.js';
-import { nowSeconds, type Clock, type RandomSource } from '../util/clock.js';
-import { fromHex } from '../util/hex.js';
+import { WriteQueue } from '../invoice/store/write-queue.js';
+import { nowSeconds } from '../util/clock.js';
+import { fromHex, toHex } from '../util/hex.js';
 import type { Msat } from '../util/msat.js';
-import { CHAIN_HASH, type Network } from '../util/network.js';
-import { decodeBolt12Json, type DecodeJson } from './decode-json.js';
-import type { InvoiceRequestFields, OfferFields } from './fields.js';
-import { buildInvoiceRequest, signInvoiceRequest } from './invoice-request.js';
-import { currencyMinorUnit } from './iso4217.js';
-import { buildOffer } from './offer.js';
+import { CHAIN_HASH } from '../util/network.js';
+import { decodeBolt12Json, type DecodeJson } from './bolt12/decode-json.js';
+import type { InvoiceRequestFields, OfferFields } from './bolt12/fields.js';
+import { buildInvoiceRequest, signInvoiceRequest } from './bolt12/invoice-request.js';
+import { currencyMinorUnit } from './bolt12/iso4217.js';
+import { buildOffer, type Offer } from './bolt12/offer.js';
+import { messagePathVia } from './peer-paths.js';
+import { derivePathId } from './blinding/route-blinding.js';
 import { OfferError } from './offer-errors.js';
 import * as store from './offer-store.js';
+import type { OfferExtension } from './offer-extras.js';
+
+import type {
+  Bolt12Entry,
+  CreatedOffer,
+  CreateInvoiceRequestParams,
+  CreateOfferParams,
+  OfferAmount,
+  OfferEngine,
+  OfferEngineDeps,
+} from './offer-api.js';
+
+export type * from './offer-api.js';
 
 const U64_MAX = (1n << 64n) - 1n;
-
-/** `offer`'s amount after type binding: "any", msat, or a currency amount as written ("10.05USD"). */
-export type OfferAmount =
-  | 'any'
-  | Msat
-  | {
-      /** The three letters as given (ISO 4217 codes are upper case). */
-      readonly currency: string;
-      /** Digits before the point. */
-      readonly whole: string;
-      /** Digits after the point, if there was one. */
-      readonly fraction?: string;
-    };
-
-/** `offer` (reference §4.12), recurrence already refused by the handler. */
-export interface CreateOfferParams {
-  readonly amount: OfferAmount;
-  readonly description?: string;
-  readonly issuer?: string;
-  readonly label?: string;
-  readonly quantity_max?: bigint;
-  readonly absolute_expiry?: bigint;
-  readonly single_use?: boolean;
-}
-
-/** `invoicerequest` (reference §4.14). */
-export interface CreateInvoiceRequestParams {
-  readonly amount_msat: Msat;
-  readonly description: string;
-  readonly issuer?: string;
-  readonly label?: string;
-  readonly absolute_expiry?: bigint;
-  readonly single_use?: boolean;
-}
-
-/** A stored offer or invoice_request with its status bits spelt out. */
-export interface Bolt12Entry {
-  /** offer_id or invreq_id. */
-  readonly id: Uint8Array;
-  readonly bolt12: string;
-  readonly active: boolean;
-  readonly single_use: boolean;
-  readonly used: boolean;
-  readonly label?: string;
-  readonly description?: string;
-}
-
-export interface CreatedOffer {
-  readonly offer: Bolt12Entry;
-  /** False when an identical active offer existed: that one is returned. */
-  readonly created: boolean;
-}
-
-/** The offers contract with the RPC layer (and `decode` of BOLT 12 strings). */
-export interface OfferEngine {
-  createOffer(p: CreateOfferParams): Promise<CreatedOffer>;
-  listOffers(offer_id: Uint8Array | undefined, active_only: boolean): Promise<Bolt12Entry[]>;
-  /** Disables an active offer and expires its unpaid invoices (one transaction). */
-  disableOffer(offer_id: Uint8Array): Promise<Bolt12Entry>;
-  enableOffer(offer_id: Uint8Array): Promise<Bolt12Entry>;
-  /**
-   * Records that an invoice of the offer was paid: the offer becomes used, and a single-use one inactive,
-   * which expires its other unpaid invoices. Unknown offers are ignored. Payments do not call this: the
-   * engine applies the same rule inside the payment's transaction (see `createOfferEngine`).
-   */
-  markOfferUsed(offer_id: Uint8Array): Promise<Bolt12Entry | undefined>;
-  createInvoiceRequest(p: CreateInvoiceRequestParams): Promise<Bolt12Entry>;
-  listInvoiceRequests(invreq_id: Uint8Array | undefined, active_only: boolean): Promise<Bolt12Entry[]>;
-  disableInvoiceRequest(invreq_id: Uint8Array): Promise<Bolt12Entry>;
-  /** CLN's `decode` object of an `lno`/`lnr`/`lni` string, judged for our chain and (offers) the current time. */
-  decode(invstring: string): DecodeJson;
-  /** Finishes in-flight writes (before the database closes). */
-  close(): Promise<void>;
-}
-
-export interface OfferEngineDeps {
-  readonly db: InvoiceDatabase;
-  /**
-   * For expiring an offer's invoices with index bumps, and for the rule every payment of an offer's
-   * invoice runs in its own transaction (the offer engine sets it when created).
-   */
-  readonly invoices: Pick<InvoiceEngineImpl, 'expireOfferInvoices' | 'setOfferPaidRule'>;
-  readonly nodeKeys: NodeKeys;
-  readonly network: Network;
-  readonly clock: Clock;
-  readonly random: RandomSource;
-  readonly logger?: Logger;
-}
 
 const { active: ACTIVE, single_use: SINGLE } = store.STATUS;
 
@@ -128,6 +51,7 @@ function entry(r: store.Bolt12Record): Bolt12Entry {
     used: (r.status & store.STATUS.used) !== 0,
     ...(r.label !== undefined ? { label: r.label } : {}),
     ...(r.description !== undefined ? { description: r.description } : {}),
+    ...(r.metadata !== undefined ? { metadata: r.metadata } : {}),
   });
 }
 
@@ -155,25 +79,43 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
   const { db: database, nodeKeys, network, clock, random, logger } = deps;
   const db = database.db;
   // Group commit, as the invoice engine: concurrent creations share one transaction (one fsync).
-  const queue = new WriteQueue(database);
+  const queue = WriteQueue.shared(database);
   const chain = fromHex(CHAIN_HASH[network], 32);
   // Reference §4.13: "used" is set when any invoice for the offer is paid; a single-use offer then becomes
   // inactive, which expires all its other unpaid invoices. Run by markPaid inside the payment's
   // transaction, so the payment and the offer's change commit together or not at all.
-  deps.invoices.setOfferPaidRule(async (tx, offer_id) => {
+  deps.invoices.setOfferPaidRule(async (tx, offer_id, wtx) => {
     const before = await store.findOffer(tx, offer_id);
     if (!before) return { expireOthers: false };
     const single = (before.status & SINGLE) !== 0;
     // A second invoice of a used single-use offer (one issued while the first was being paid) is refused:
     // the offer is paid for once. Its siblings were expired when the first payment committed.
     if (single && (before.status & store.STATUS.used) !== 0) throw new InvoiceError('Failed', 'Single-use offer already used');
-    await store.markOfferUsed(tx, offer_id);
+    const used = await store.markOfferUsed(tx, offer_id);
+    if (used) wtx.event('offer_used', entry(used)); // event feed (src/events/)
     return { expireOthers: single };
   });
+  const offerBase = nodeKeys.deriveSecret('offer-blinded-path');
+
+  /**
+   * Adds a blinded path through a public peer when the node needs one. Its `path_id` is
+   * SHA256(makesecret("offer-blinded-path") || offer_id of the offer without paths), as CLN's, so an
+   * invoice_request over it is recognised without storing anything. The path's keys are fresh each
+   * time, so two such offers with the same terms are two offers.
+   */
+  function withOfferPath(pathless: Offer, fields: OfferFields): Offer {
+    const peer = deps.offerPathPeer?.();
+    if (!peer) return pathless;
+    const path = messagePathVia(nodeKeys.nodeId, random, peer, derivePathId(offerBase, pathless.offer_id));
+    logger?.debug({ introduction_node: toHex(peer.node_id) }, 'offer gets a blinded path through a public peer');
+    return buildOffer({ ...fields, offer_paths: [path] });
+  }
+
   const notFound = (what: 'offer' | 'invoice_request') =>
     new OfferError('NotFound', what === 'offer' ? 'Unknown offer' : 'Unknown invoice_request');
 
-  async function createOffer(p: CreateOfferParams): Promise<CreatedOffer> {
+  /** The offer's fields, after the rules that need no state (CLN's order and texts). */
+  function offerFieldsOf(p: CreateOfferParams): OfferFields {
     const amount =
       p.amount === 'any' ? {} : typeof p.amount === 'bigint' ? { offer_amount: p.amount as bigint } : currencyAmount(p.amount);
     if (amount.offer_amount === 0n) throw invalid('must be greater than zero', 'amount');
@@ -194,7 +136,26 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
       // BOLT 12: "otherwise (no `offer_paths`): MUST set `offer_issuer_id` to the node's public key".
       offer_issuer_id: nodeKeys.nodeId,
     };
-    const offer = buildOffer(fields);
+    return fields;
+  }
+
+  /**
+   * `check offer`: what `createOffer` would refuse, reading only: its rules, the offer's encoding, an
+   * idempotency key used with other parameters, and an identical offer that exists but is inactive (only
+   * an offer without a blinded path can be identical: a path's keys are fresh each time).
+   */
+  async function checkOffer(p: CreateOfferParams, ext?: OfferExtension): Promise<void> {
+    const fields = offerFieldsOf(p);
+    const pathless = buildOffer(fields);
+    if (await ext?.before(db)) return; // an idempotent repeat: answered with the first offer
+    if (deps.offerPathPeer?.()) return;
+    const existing = await store.findOffer(db, pathless.offer_id);
+    if (existing && (existing.status & ACTIVE) === 0) throw new OfferError('AlreadyExists', "Already exists, but isn't active");
+  }
+
+  async function createOffer(p: CreateOfferParams, ext?: OfferExtension): Promise<CreatedOffer> {
+    const fields = offerFieldsOf(p);
+    const offer = withOfferPath(buildOffer(fields), fields);
     const row = {
       id: offer.offer_id,
       bolt12: offer.string,
@@ -204,8 +165,14 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
       created_at: nowSeconds(clock),
     };
     const out = await queue.run(async (tx): Promise<CreatedOffer> => {
+      const repeat = await ext?.before(tx.db);
+      if (repeat) return { offer: entry(repeat), created: true };
       const inserted = await store.insertOffer(tx.db, row);
-      if (inserted) return { offer: entry(inserted), created: true };
+      if (inserted) {
+        const offer = entry(ext ? await ext.after(tx.db, inserted) : inserted);
+        tx.event('offer_created', offer); // event feed (src/events/)
+        return { offer, created: true };
+      }
       // The same parameters make the same bytes, hence the same offer_id: CLN hands back the existing one.
       const existing = await store.findOffer(tx.db, offer.offer_id);
       if (!existing) throw new Error('offer insert clashed but no offer has its id');
@@ -235,8 +202,9 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
   }
 
   async function disableOffer(offer_id: Uint8Array): Promise<Bolt12Entry> {
-    const { result } = await deps.invoices.expireOfferInvoices(offer_id, async (tx) => {
+    const { result } = await deps.invoices.expireOfferInvoices(offer_id, async (tx, wtx) => {
       const done = await store.disableOffer(tx, offer_id);
+      if (done) wtx.event('offer_disabled', entry(done)); // event feed (src/events/)
       if (done) return done;
       if (!(await store.findOffer(tx, offer_id))) throw notFound('offer');
       throw new OfferError('AlreadyDisabled', 'offer is not active');
@@ -247,6 +215,7 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
   async function enableOffer(offer_id: Uint8Array): Promise<Bolt12Entry> {
     return queue.run(async (tx) => {
       const done = await store.enableOffer(tx.db, offer_id);
+      if (done) tx.event('offer_enabled', entry(done)); // event feed (src/events/)
       if (done) return entry(done);
       const current = await store.findOffer(tx.db, offer_id);
       if (!current) throw notFound('offer');
@@ -259,15 +228,24 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
     const before = await store.findOffer(db, offer_id);
     if (!before) return undefined;
     if ((before.status & SINGLE) === 0) {
-      const r = await queue.run((tx) => store.markOfferUsed(tx.db, offer_id));
+      const r = await queue.run(async (tx) => {
+        const used = await store.markOfferUsed(tx.db, offer_id);
+        if (used) tx.event('offer_used', entry(used)); // event feed (src/events/)
+        return used;
+      });
       return r && entry(r);
     }
     // A used single-use offer is inactive, so its other unpaid invoices expire with it (reference §4.13).
-    const { result } = await deps.invoices.expireOfferInvoices(offer_id, (tx) => store.markOfferUsed(tx, offer_id));
+    const { result } = await deps.invoices.expireOfferInvoices(offer_id, async (tx, wtx) => {
+      const used = await store.markOfferUsed(tx, offer_id);
+      if (used) wtx.event('offer_used', entry(used)); // event feed (src/events/)
+      return used;
+    });
     return result && entry(result);
   }
 
-  async function createInvoiceRequest(p: CreateInvoiceRequestParams): Promise<Bolt12Entry> {
+  /** The signed invoice_request and its row: everything `createInvoiceRequest` does before it writes. */
+  function invoiceRequestRowOf(p: CreateInvoiceRequestParams): store.NewBolt12Row {
     // BOLT 12 (not responding to an offer): "MUST set `offer_description`", "MUST set `invreq_payer_id`",
     // "if the chain for the invoice is not solely bitcoin: MUST specify `invreq_chain`", and
     // "MUST set `invreq_metadata` to an unpredictable series of bytes" (16, as CLN).
@@ -281,7 +259,7 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
       invreq_payer_id: nodeKeys.nodeId,
     };
     const signed = signInvoiceRequest(buildInvoiceRequest(fields), nodeKeys.signSchnorr, { chain });
-    const row = {
+    return {
       id: signed.invreq_id,
       bolt12: signed.string,
       ...(p.label !== undefined ? { label: p.label } : {}),
@@ -289,7 +267,24 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
       status: ACTIVE | ((p.single_use ?? true) ? SINGLE : 0),
       created_at: nowSeconds(clock),
     };
-    const r = await queue.run((tx) => store.insertInvoiceRequest(tx.db, row));
+  }
+
+  /**
+   * `check invoicerequest`: the request built and signed as `createInvoiceRequest` builds it, so whatever
+   * would refuse it refuses it here, and nothing written. The insert itself cannot clash (the id covers
+   * fresh random metadata; labels need not be unique).
+   */
+  function checkInvoiceRequest(p: CreateInvoiceRequestParams): void {
+    invoiceRequestRowOf(p);
+  }
+
+  async function createInvoiceRequest(p: CreateInvoiceRequestParams): Promise<Bolt12Entry> {
+    const row = invoiceRequestRowOf(p);
+    const r = await queue.run(async (tx) => {
+      const inserted = await store.insertInvoiceRequest(tx.db, row);
+      tx.event('invoicerequest_created', entry(inserted)); // event feed (src/events/)
+      return inserted;
+    });
     logger?.debug('invoice_request created');
     return entry(r);
   }
@@ -301,6 +296,7 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
   async function disableInvoiceRequest(invreq_id: Uint8Array): Promise<Bolt12Entry> {
     return queue.run(async (tx) => {
       const done = await store.disableInvoiceRequest(tx.db, invreq_id);
+      if (done) tx.event('invoicerequest_disabled', entry(done)); // event feed (src/events/)
       if (done) return entry(done);
       if (!(await store.findInvoiceRequest(tx.db, invreq_id))) throw notFound('invoice_request');
       throw new OfferError('AlreadyDisabled', 'invoice_request is not active');
@@ -317,11 +313,13 @@ export function createOfferEngine(deps: OfferEngineDeps): OfferEngine {
 
   return {
     createOffer,
+    checkOffer,
     listOffers,
     disableOffer,
     enableOffer,
     markOfferUsed,
     createInvoiceRequest,
+    checkInvoiceRequest,
     listInvoiceRequests,
     disableInvoiceRequest,
     decode,

@@ -5,7 +5,7 @@
  * one PostgreSQL database cannot both disable (or enable) the same offer.
  */
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
-import type { DbInt } from '../invoice/db-schema.js';
+import type { DbInt } from '../invoice/store/schema.js';
 
 type Immutable<T> = ColumnType<T, T, never>;
 
@@ -18,7 +18,13 @@ type Bolt12Columns = {
   created_at: ColumnType<DbInt, number, never>;
 };
 
-export type OffersTable = Bolt12Columns & { offer_id: Immutable<Uint8Array> };
+export type OffersTable = Bolt12Columns & {
+  offer_id: Immutable<Uint8Array>;
+  /** Migration 0005 (offer-extras.ts). */
+  metadata: ColumnType<string | null, string | null | undefined, string | null>;
+  idempotency_key: ColumnType<string | null, string | null | undefined, never>;
+  idempotency_fingerprint: ColumnType<Uint8Array | null, Uint8Array | null | undefined, never>;
+};
 export type InvoiceRequestsTable = Bolt12Columns & { invreq_id: Immutable<Uint8Array> };
 
 /** The tables of this store (a type alias, not an interface: `withTables` wants an indexable record). */
@@ -44,11 +50,13 @@ export interface Bolt12Record {
   readonly description?: string;
   readonly status: number;
   readonly created_at: number;
+  /** Offers: the client's metadata object as stored JSON text. */
+  readonly metadata?: string;
 }
 
 type Row = Selectable<OffersTable> | Selectable<InvoiceRequestsTable>;
 
-function toRecord(r: Row): Bolt12Record {
+export function toRecord(r: Row): Bolt12Record {
   const id = 'offer_id' in r ? r.offer_id : r.invreq_id;
   return Object.freeze({
     id: new Uint8Array(id),
@@ -57,6 +65,7 @@ function toRecord(r: Row): Bolt12Record {
     ...(r.description !== null ? { description: r.description } : {}),
     status: Number(r.status),
     created_at: Number(r.created_at),
+    ...('metadata' in r && r.metadata !== null ? { metadata: r.metadata } : {}),
   });
 }
 

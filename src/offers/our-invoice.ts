@@ -6,15 +6,18 @@
  * BOLT 12: the writer "MUST include `invoice_paths` containing one or more paths to the node" and "MUST
  * include `invoice_blindedpay` with exactly one `blinded_payinfo` for each `blinded_path`". The path's
  * path_id is CLN's bolt12_path_id(invoice base, payment_hash): payments prove with it, and nothing extra
- * is stored (the payment processor derives the same value from the invoice's hash).
+ * is stored (the payment processor derives the same value from the invoice's hash). The path is one hop
+ * to ourselves, or, when the node needs one (only private channels), two hops from a public peer
+ * (peer-paths.ts).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { NodeKeys } from '../crypto/node-keys.js';
 import type { RandomSource } from '../util/clock.js';
-import { DEFAULT_INVOICE_RELATIVE_EXPIRY, type InvoiceOwnFields } from './fields.js';
-import { buildInvoice, signInvoice, type Bolt12Invoice } from './invoice.js';
-import type { InvoiceRequest } from './invoice-request.js';
-import { buildPaymentPathToSelf, derivePathId } from './route-blinding.js';
+import { DEFAULT_INVOICE_RELATIVE_EXPIRY, type InvoiceOwnFields } from './bolt12/fields.js';
+import { buildInvoice, signInvoice, type Bolt12Invoice } from './bolt12/invoice.js';
+import type { InvoiceRequest } from './bolt12/invoice-request.js';
+import { buildPaymentPathToSelf, derivePathId } from './blinding/route-blinding.js';
+import { paymentPathVia, type IntroPeer } from './peer-paths.js';
 
 /** invoice_features: `basic_mpp` optional (bit 17), as CLN writes it. BOLT 12: "if it allows multiple parts ... MUST set ... `MPP/optional`". */
 export const BOLT12_INVOICE_FEATURES = Uint8Array.of(0x02, 0x00, 0x00);
@@ -38,6 +41,8 @@ export interface OurInvoiceTerms {
   readonly relativeExpiry: number;
   readonly amount: bigint;
   readonly invoice_node_id: Uint8Array;
+  /** The public peer the payment path starts at, and the node's block height now (for its constraints). */
+  readonly via?: { readonly peer: IntroPeer; readonly blockheight: number };
 }
 
 export interface OurInvoice {
@@ -56,12 +61,20 @@ export function ourInvoiceWriter(deps: OurInvoiceWriterDeps): OurInvoiceWriter {
   return (invreq, t) => {
     const preimage = random(32);
     const payment_hash = sha256(preimage);
-    const { path, payinfo } = buildPaymentPathToSelf(nodeKeys, random, {
-      path_id: derivePathId(invoiceBase, payment_hash),
-      min_final_cltv_expiry_delta: cltvFinal,
-      htlc_minimum_msat: 0n,
-      htlc_maximum_msat: MAX_HTLC_MSAT,
-    });
+    const path_id = derivePathId(invoiceBase, payment_hash);
+    const { path, payinfo } = t.via
+      ? paymentPathVia(nodeKeys.nodeId, random, t.via.peer, {
+          path_id,
+          cltvFinal,
+          // CLN: the block by which the invoice expires, at ten minutes a block.
+          lastBlock: t.via.blockheight + Math.floor(t.relativeExpiry / 600),
+        })
+      : buildPaymentPathToSelf(nodeKeys, random, {
+          path_id,
+          min_final_cltv_expiry_delta: cltvFinal,
+          htlc_minimum_msat: 0n,
+          htlc_maximum_msat: MAX_HTLC_MSAT,
+        });
     const own: InvoiceOwnFields = {
       invoice_paths: [path],
       invoice_blindedpay: [payinfo],

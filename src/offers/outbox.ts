@@ -12,12 +12,13 @@
  * daemon hears the `outbox-failed` reported to another. (The invoice engine ignores these messages.)
  */
 import type { ColumnType, Kysely, Selectable } from 'kysely';
-import type { DbInt } from '../invoice/db-schema.js';
-import type { InvoiceDatabase } from '../invoice/db.js';
-import { remoteMessages } from '../invoice/remote-messages.js';
-import { WriteQueue, type WriteTx } from '../invoice/write-queue.js';
+import type { DbInt } from '../invoice/store/schema.js';
+import type { InvoiceDatabase } from '../invoice/store/db.js';
+import { remoteMessages } from '../invoice/store/remote-messages.js';
+import { WriteQueue, type WriteTx } from '../invoice/store/write-queue.js';
 import { nowSeconds, type Clock, type RandomSource } from '../util/clock.js';
 import { fromHex, isHex, toHex } from '../util/hex.js';
+import { IndexWaiters } from '../util/index-waiters.js';
 import { MerchantError } from './merchant-errors.js';
 
 export type OutboxStatus = 'pending' | 'sent' | 'failed';
@@ -128,16 +129,12 @@ function toEntry(r: Selectable<Tables['outbox']>): OutboxEntry {
   });
 }
 
-interface Waiter {
-  readonly nextvalue: number;
-  readonly resolve: (r: OutboxWaitResult) => void;
-}
-
 export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly clock: Clock; readonly random: RandomSource }): Outbox {
   const db = deps.db.db;
-  const queue = new WriteQueue(deps.db);
+  const queue = WriteQueue.shared(deps.db);
   const listeners = new Set<OutboxListener>();
-  let waiters: Waiter[] = [];
+  /** `wait outbox` in progress; `wait` listens before it reads the index (src/util/index-waiters.ts). */
+  const waiters = new IndexWaiters<OutboxWaitResult>();
   const closing = new AbortController();
   // Tells our own notifications from other daemons'.
   const origin = `outbox-${toHex(deps.random(8))}`;
@@ -165,9 +162,7 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
 
   function deliver(e: OutboxEntry, created: boolean): void {
     if (created) {
-      const due = waiters.filter((w) => w.nextvalue <= e.created_index);
-      waiters = waiters.filter((w) => w.nextvalue > e.created_index);
-      for (const w of due) w.resolve({ created: e.created_index, entry: e });
+      waiters.wake(e.created_index, () => ({ created: e.created_index, entry: e }));
     }
     for (const l of [...listeners]) l(e);
   }
@@ -198,6 +193,7 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
         const e = toEntry(row);
         tx.notify({ obs: e.created_index, o: origin });
         tx.after(() => deliver(e, false));
+        tx.event(to === 'sent' ? 'outbox_sent' : 'outbox_failed', e); // event feed (src/events/)
         return e;
       }
       const current = await on(tx.db).selectFrom('outbox').selectAll().where('created_index', '=', created_index).executeTakeFirst();
@@ -232,6 +228,7 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
     const e = toEntry(row);
     tx.notify({ ob: e.created_index, o: origin });
     tx.after(() => deliver(e, true));
+    tx.event('outbox_created', e); // event feed (src/events/)
     return e;
   }
 
@@ -249,48 +246,15 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
     get,
     markSent: (i) => setStatus(i, 'sent', null),
     markFailed: (i, error) => setStatus(i, 'failed', error),
-    async wait(nextvalue, signal) {
-      // Listen before reading the index, as the invoice waits do: an entry committed during the read is
-      // delivered to this waiter with its entry, and the index is read once.
-      let heard: OutboxWaitResult | undefined;
-      let answer = (r: OutboxWaitResult) => void (heard = r);
-      const waiter: Waiter = { nextvalue, resolve: (r) => answer(r) };
-      const drop = () => void (waiters = waiters.filter((w) => w !== waiter));
-      waiters.push(waiter);
-      let current: number;
-      try {
-        current = await maxIndex(db);
-      } catch (err) {
-        drop();
-        throw err;
-      }
-      if (heard) return heard;
-      if (current >= nextvalue) {
-        drop();
-        return { created: current };
-      }
-      if (closing.signal.aborted) {
-        drop();
-        throw new MerchantError('Failed', 'Shutting down');
-      }
-      return new Promise<OutboxWaitResult>((resolve, reject) => {
-        const onAbort = () => {
-          drop();
-          const err = new Error('wait aborted');
-          err.name = 'AbortError';
-          reject(err);
-        };
-        answer = (r) => {
-          signal?.removeEventListener('abort', onAbort);
-          closing.signal.removeEventListener('abort', onAbort);
-          resolve(r);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        closing.signal.addEventListener('abort', onAbort, { once: true });
-        // The caller gave up while the index was being read: the listener above came too late to hear it.
-        if (signal?.aborted) onAbort();
-      });
-    },
+    wait: (nextvalue, signal) =>
+      waiters.wait(nextvalue, {
+        read: () => maxIndex(db),
+        signal,
+        closing: closing.signal,
+        beforeSleep: () => {
+          if (closing.signal.aborted) throw new MerchantError('Failed', 'Shutting down');
+        },
+      }),
     onChange(listener) {
       listeners.add(listener);
       return () => void listeners.delete(listener);

@@ -13,20 +13,21 @@
 import type { NodeKeys } from '../crypto/node-keys.js';
 import type { InvoiceEngineImpl } from '../invoice/engine.js';
 import type { Invoice } from '../invoice/invoice.js';
+import { labelExists } from '../invoice/errors.js';
 import { concatBytes, equalBytes } from '../util/bytes.js';
 import { nowSeconds, type Clock, type RandomSource } from '../util/clock.js';
 import { fromHex, toHex } from '../util/hex.js';
 import { msat, type Msat } from '../util/msat.js';
 import { CHAIN_HASH, type Network } from '../util/network.js';
-import { writeBlindedPath } from './blinded-path.js';
-import type { Bolt12ParseError } from './errors.js';
-import { inspectInvoice } from './invoice.js';
-import { parseInvoiceError } from './invoice-error.js';
-import { inspectInvoiceRequest, isOfferResponse, type InvoiceRequest } from './invoice-request.js';
+import { writeBlindedPath } from './bolt12/blinded-path.js';
+import type { Bolt12ParseError } from './bolt12/errors.js';
+import { inspectInvoice } from './bolt12/invoice.js';
+import { parseInvoiceError } from './bolt12/invoice-error.js';
+import { inspectInvoiceRequest, isOfferResponse, type InvoiceRequest } from './bolt12/invoice-request.js';
 import { MerchantError } from './merchant-errors.js';
 import type { Outbox } from './outbox.js';
 import { ourInvoiceWriter } from './our-invoice.js';
-import { buildMessagePathToSelf, derivePathId } from './route-blinding.js';
+import { buildMessagePathToSelf, derivePathId } from './blinding/route-blinding.js';
 
 /** lightning-sendinvoice(7): "default 90 seconds". */
 export const DEFAULT_SENDINVOICE_TIMEOUT = 90n;
@@ -40,7 +41,7 @@ export interface SendInvoiceParams {
 }
 
 export interface SendInvoiceDeps {
-  readonly invoices: Pick<InvoiceEngineImpl, 'storeInvoice' | 'getByPaymentHash' | 'onInvoiceChange'>;
+  readonly invoices: Pick<InvoiceEngineImpl, 'storeInvoice' | 'getByPaymentHash' | 'onInvoiceChange' | 'list'>;
   readonly outbox: Outbox;
   readonly nodeKeys: NodeKeys;
   readonly network: Network;
@@ -58,6 +59,8 @@ export interface ReplyMessage {
 
 export interface SendInvoiceService {
   send(p: SendInvoiceParams, signal?: AbortSignal): Promise<Invoice>;
+  /** `check sendinvoice`: the error `send` would give before sending, writing, sending and waiting for nothing. */
+  check(p: SendInvoiceParams): Promise<void>;
   /** Offers a reply to the pending sendinvoice calls; true when one of them took it. */
   reply(m: ReplyMessage): boolean;
   /** Number of sendinvoice calls waiting (tests). */
@@ -97,7 +100,11 @@ export function createSendInvoice(deps: SendInvoiceDeps): SendInvoiceService {
   /** Pending calls by the hex of their reply path_id. */
   const waiting = new Map<string, { readonly invreq_id: Uint8Array; readonly fail: (e: MerchantError) => void }>();
 
-  async function send(p: SendInvoiceParams, signal?: AbortSignal): Promise<Invoice> {
+  /**
+   * Everything `send` does before it writes: the request's checks (reference §4.15), its expiry, the
+   * parameters, and the invoice built and signed. Throws what `send` throws for those.
+   */
+  function prepare(p: SendInvoiceParams) {
     const invreq = checkInvreq(p.invreq, chain);
     const f = invreq.fields;
     const now = nowSeconds(clock);
@@ -115,7 +122,7 @@ export function createSendInvoice(deps: SendInvoiceDeps): SendInvoiceService {
     if (amount === 0n) throw new MerchantError('InvalidParams', 'must be greater than zero', { param: 'amount_msat' });
 
     const relative = Number(timeout);
-    const { invoice: signed, preimage, payment_hash } = writeInvoice(invreq, {
+    const written = writeInvoice(invreq, {
       now,
       // Reference §4.15: "relative expiry = timeout (omitted only if exactly 7200)".
       relativeExpiry: relative,
@@ -123,6 +130,21 @@ export function createSendInvoice(deps: SendInvoiceDeps): SendInvoiceService {
       // BOLT 12 (refunds): any `invoice_node_id` may be used; ours, so the payer can pay our path.
       invoice_node_id: nodeKeys.nodeId,
     });
+    return { invreq, f, now, relative, amount, ...written };
+  }
+
+  /**
+   * `check sendinvoice`: what `send` would refuse before sending anything, without writing, sending or
+   * waiting: `prepare`'s checks, then the label (900 with the invoice that has it, as the store refuses it).
+   */
+  async function check(p: SendInvoiceParams): Promise<void> {
+    prepare(p);
+    const [existing] = await invoices.list({ label: p.label });
+    if (existing) throw labelExists(existing);
+  }
+
+  async function send(p: SendInvoiceParams, signal?: AbortSignal): Promise<Invoice> {
+    const { invreq, f, now, relative, amount, invoice: signed, preimage, payment_hash } = prepare(p);
     const replyPathId = derivePathId(replyBase, payment_hash);
     const entry = {
       kind: 'invoice' as const,
@@ -242,5 +264,5 @@ export function createSendInvoice(deps: SendInvoiceDeps): SendInvoiceService {
     return true;
   }
 
-  return { send, reply, pending: () => waiting.size };
+  return { send, check, reply, pending: () => waiting.size };
 }

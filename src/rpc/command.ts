@@ -5,23 +5,37 @@
  * from that one object.
  *
  * The binder follows common/json_param.c (reference §1.4): positional `null` = not supplied; too many
- * positions; unknown and duplicate names; each supplied parameter parsed in declaration order, the
- * first refusal reported as `NAME: REASON: invalid token 'TOKEN'` (token = the raw JSON text, strings
- * with quotes; for secret parameters `invalid token (see logs for details)`, and the token is not
- * logged either); then the first missing required parameter.
+ * positions; unknown and duplicate names; each supplied parameter parsed in declaration order; then the
+ * first missing required parameter. A refused token is reported as CLN's `command_fail_badparam` does:
+ * `NAME: REASON: invalid token (see logs for details)`, the token logged at info level (never a secret
+ * parameter's); with `--developer` or under `check`, `NAME: REASON: invalid token 'TOKEN'` (the raw JSON
+ * text, strings with quotes) and nothing logged.
+ *
+ * `check` (CLN's check-only mode) runs the command's own checks up to the point of changing anything: each
+ * declaration says how (`check` below), so no command is forgotten.
  */
 import type { JsonNode } from './json-reader.js';
 import { rawText } from './json-reader.js';
 import { isFail, type Parser } from './params.js';
 import { RpcError, CODE } from './errors.js';
-import type { CommandContext } from './context.js';
+import type { RpcContext } from './context.js';
+
+/** Per request: the shared context plus what belongs to this call. */
+export interface CommandContext extends RpcContext {
+  /** Aborted when the client's connection closes (waits stop waiting). */
+  readonly signal: AbortSignal;
+  /** The command table (for `help` and `check`). */
+  readonly commands: ReadonlyMap<string, Command>;
+  /** The request's JSON id text, for logs. */
+  readonly requestId: string;
+}
 
 /** One parameter of a command. */
 export interface ParamSpec<T> {
   readonly parse: Parser<unknown>;
   readonly required: boolean;
   readonly default: T | undefined;
-  /** Never echoed in errors (preimages). */
+  /** Never logged (preimages). */
   readonly secret: boolean;
   /** Phantom: the bound type. */
   readonly __type?: T;
@@ -53,6 +67,15 @@ export type ParamTable = Readonly<Record<string, ParamSpec<unknown>>>;
 /** The handler's view of its bound parameters. */
 export type Bound<P extends ParamTable> = { readonly [K in keyof P]: P[K] extends ParamSpec<infer T> ? T : never };
 
+/**
+ * What `check COMMAND …` does once COMMAND's parameters are bound (CLN's `command_check_only`):
+ * - `'run'`: the command changes nothing, so it runs whole and its result is dropped;
+ * - `'params'`: binding is all (CLN's `param()`: check stops after the parameters);
+ * - a function: the command's own checks, reading only, in the order the command makes them; it throws
+ *   what the command would throw.
+ */
+export type CheckSpec<P extends ParamTable> = 'run' | 'params' | ((p: Bound<P>, ctx: CommandContext) => Promise<void>);
+
 /** What `defineCommand` takes. */
 export interface CommandSpec<P extends ParamTable, R> {
   readonly name: string;
@@ -66,6 +89,8 @@ export interface CommandSpec<P extends ParamTable, R> {
   readonly bind?: (params: JsonNode, opts: BindOptions) => BoundCall;
   /** Runs after binding. Throws RpcError / ParamError / InvoiceError (mapped in errors.ts). */
   readonly run: (p: Bound<P>, ctx: CommandContext) => Promise<R>;
+  /** Under `check`: see `CheckSpec`. Required, so that every command decides. */
+  readonly check: CheckSpec<P>;
 }
 
 /** The raw tokens of the supplied parameters, by name (for ParamError messages). */
@@ -74,6 +99,8 @@ export type RawParams = ReadonlyMap<string, JsonNode>;
 export interface BindOptions {
   /** Where refused tokens are logged (never secrets). */
   readonly log?: (msg: string) => void;
+  /** Echo refused tokens in the error (`--developer`, `check`) instead of logging them. */
+  readonly echo?: boolean;
   /** The command table, for binders that need another command's (check). */
   readonly commands?: ReadonlyMap<string, Command>;
 }
@@ -93,6 +120,8 @@ export interface Command {
   readonly usage: string;
   bind(params: JsonNode, opts?: BindOptions): BoundCall;
   run(values: Record<string, unknown>, ctx: CommandContext): Promise<unknown>;
+  /** `check`: the command's checks on bound values, changing nothing (see `CheckSpec`). */
+  check(values: Record<string, unknown>, ctx: CommandContext): Promise<void>;
 }
 
 /** Declares a command. The params' order is the positional order. */
@@ -105,8 +134,14 @@ export function defineCommand<P extends ParamTable, R>(spec: CommandSpec<P, R>):
     params: spec.params,
     usage,
     bind: (params: JsonNode, opts: BindOptions = {}) =>
-      spec.bind ? spec.bind(params, opts) : bindParams(spec.params, params, opts.log),
+      spec.bind ? spec.bind(params, opts) : bindParams(spec.params, params, opts.log, opts.echo),
     run: (values: Record<string, unknown>, ctx: CommandContext) => spec.run(values as Bound<P>, ctx),
+    check: async (values: Record<string, unknown>, ctx: CommandContext) => {
+      const how = spec.check;
+      if (how === 'params') return;
+      if (how === 'run') await spec.run(values as Bound<P>, ctx);
+      else await how(values as Bound<P>, ctx);
+    },
   });
 }
 
@@ -114,10 +149,27 @@ function invalid(message: string): RpcError {
   return new RpcError(CODE.INVALID_PARAMS, message);
 }
 
-/** Formats a refused token the one way (reference §1.4). */
-export function badParamMessage(name: string, reason: string, node: JsonNode | undefined, secret: boolean): string {
-  if (secret || node === undefined) return `${name}: ${reason}: invalid token (see logs for details)`;
+/** Formats a refused token the one way (CLN's `command_fail_badparam`, reference §1.4). */
+export function badParamMessage(name: string, reason: string, node: JsonNode | undefined, echo: boolean): string {
+  if (!echo || node === undefined) return `${name}: ${reason}: invalid token (see logs for details)`;
   return `${name}: ${reason}: invalid token '${rawText(node)}'`;
+}
+
+/**
+ * A refused parameter's error message. When the token is not echoed, the log gets the name, the reason
+ * and the token's size, never the token itself (CLN logs the token at info level): a value sent in the
+ * wrong position, such as a preimage as `fallbacks`, must not reach the log whatever the parameter is.
+ */
+export function refuseParam(
+  name: string,
+  reason: string,
+  node: JsonNode | undefined,
+  opts: { readonly echo: boolean; readonly secret: boolean; readonly log?: ((msg: string) => void) | undefined },
+): string {
+  if (!opts.echo && node !== undefined) {
+    opts.log?.(`${name}: ${reason} (token of ${rawText(node).length} bytes withheld${opts.secret ? ', secret' : ''})`);
+  }
+  return badParamMessage(name, reason, node, opts.echo);
 }
 
 /**
@@ -130,6 +182,7 @@ export function bindKnownMembers(table: ParamTable): (params: JsonNode, opts: Bi
       table,
       params.kind === 'object' ? { ...params, members: params.members.filter(([k]) => Object.hasOwn(table, k)) } : params,
       opts.log,
+      opts.echo,
     );
 }
 
@@ -137,7 +190,7 @@ export function bindKnownMembers(table: ParamTable): (params: JsonNode, opts: Bi
  * Binds `params` (an array or object node) against `table`.
  * @throws RpcError -32602 with CLN's messages.
  */
-export function bindParams(table: ParamTable, params: JsonNode, log?: (msg: string) => void): BoundCall {
+export function bindParams(table: ParamTable, params: JsonNode, log?: (msg: string) => void, echo = false): BoundCall {
   const names = Object.keys(table);
   const supplied = new Map<string, JsonNode>();
   if (params.kind === 'array') {
@@ -173,11 +226,7 @@ export function bindParams(table: ParamTable, params: JsonNode, log?: (msg: stri
       continue;
     }
     const v = spec.parse(node);
-    if (isFail(v)) {
-      // The token is logged (not echoed) for secrets in CLN; we log only that it was refused.
-      log?.(spec.secret ? `${name}: ${v.reason} (token withheld)` : badParamMessage(name, v.reason, node, false));
-      throw invalid(badParamMessage(name, v.reason, node, spec.secret));
-    }
+    if (isFail(v)) throw invalid(refuseParam(name, v.reason, node, { echo, secret: spec.secret, log }));
     values[name] = v;
   }
   for (const name of names) {

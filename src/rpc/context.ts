@@ -1,14 +1,19 @@
 /**
  * What command handlers may use. The daemon builds one `RpcContext`; the server adds per-request
- * members (`CommandContext`). Later subsystems extend it with optional members (`offers`, `payments`):
- * handlers that need one check it is there.
+ * members (`CommandContext`, declared in command.ts so that this file needs no command type). Later
+ * subsystems extend it with optional members (`offers`, `payments`): handlers that need one check it is there.
  */
 import type { Logger } from 'pino';
 import type { InvoiceEngine } from '../invoice/api.js';
+import type { BlockHeight } from '../invoice/block-height.js';
+import type { NodeFacts } from '../invoice/node-facts.js';
+import type { EventFeed } from '../events/feed.js';
+import type { EngineHooks } from '../invoice/engine-hooks.js';
+import type { HoldInvoiceEngine } from '../invoice/hold/hold-engine.js';
 import type { Merchant } from '../offers/merchant.js';
 import type { OfferEngine } from '../offers/offer-engine.js';
 import type { Network } from '../util/network.js';
-import type { Command } from './command.js';
+import type { WebhookDispatcher } from '../webhooks/dispatcher.js';
 
 /** Feature bit fields the daemon advertises, as hex (getinfo's `our_features`). */
 export interface OurFeatures {
@@ -31,6 +36,8 @@ export interface RpcContext {
   readonly nodeId: Uint8Array;
   readonly network: Network;
   readonly version: string;
+  /** `--developer`: refused parameter tokens are echoed in errors (CLN's `command_fail_badparam`). */
+  readonly developer?: boolean;
   /** Highest block height seen (from HTLCs), if any. */
   blockheight(): number | undefined;
   readonly logger: Logger;
@@ -47,16 +54,20 @@ export interface RpcContext {
   readonly payments?: unknown;
   /** The BOLT 12 merchant flow (issue 7): onion messages, sendinvoice, the outbox, currency rates. */
   readonly merchant?: Merchant;
-}
-
-/** Per request: the shared context plus what belongs to this call. */
-export interface CommandContext extends RpcContext {
-  /** Aborted when the client's connection closes (waits stop waiting). */
-  readonly signal: AbortSignal;
-  /** The command table (for `help` and `check`). */
-  readonly commands: ReadonlyMap<string, Command>;
-  /** The request's JSON id text, for logs. */
-  readonly requestId: string;
+  /** The node's block height as the bridge reports it (`setblockheight`). */
+  readonly height?: BlockHeight;
+  /** What the bridge reported about its node (`setnodefacts`): getinfo's values, route hints. */
+  readonly nodeFacts?: NodeFacts;
+  /** The daemon's own directory (`<datadir>/<network>`): getinfo's `lightning-dir` until the node reports its own. */
+  readonly lightningDir?: string;
+  /** The event feed (issue 16): `listevents`, `wait events`. */
+  readonly events?: EventFeed;
+  /** Webhook deliveries (issue 16): `listwebhookdeliveries`, `webhook-redeliver`. */
+  readonly webhooks?: WebhookDispatcher;
+  /** Hold invoices (issue 15). */
+  readonly hold?: HoldInvoiceEngine;
+  /** The engine's write path, for `setinvoicemetadata` (issue 15). */
+  readonly engineHooks?: EngineHooks;
 }
 
 /** getinfo's invoice feature bits: var_onion_optin (8), payment_secret (14) compulsory, basic_mpp (17). */

@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import { performance } from 'node:perf_hooks';
 import { member, parseJson, rawText, toPlain, type JsonNode } from './json-reader.js';
 import { RawJson, writeJson } from './json-writer.js';
-import { CODE, ParamError, RpcError, toRpcError } from './errors.js';
+import { CODE, DATABASE_UNAVAILABLE, ParamError, RpcError, toRpcError } from './errors.js';
 import { applyFilter, parseFilter, type Filter } from './filter.js';
-import { badParamMessage, type BoundCall, type Command, type RawParams } from './command.js';
-import type { CommandContext, RpcContext } from './context.js';
+import { JsonStream } from './json-stream.js';
+import { badParamMessage, refuseParam, type BoundCall, type Command, type CommandContext, type RawParams } from './command.js';
+import type { RpcContext } from './context.js';
 
 /** Reported once per request (the daemon's debug log line, metrics). */
 export interface RequestInfo {
@@ -34,6 +35,11 @@ export interface Outcome {
   readonly text: string;
   /** Stop reading from this connection (reference §1.2: no `jsonrpc` member). */
   readonly hangup: boolean;
+  /**
+   * A streamed result (json-stream.ts): `text` is the response's beginning; the stream's further pieces
+   * follow, then `}` closes the response.
+   */
+  readonly stream?: JsonStream;
 }
 
 const NULL_ID = new RawJson('null');
@@ -66,7 +72,7 @@ function prepare(root: JsonNode, env: DispatchEnv, signal: AbortSignal): Outcome
   const t0 = performance.now();
   let method: string | undefined;
   let id = NULL_ID;
-  const done = (text: string, code?: number, hangup = false): Outcome => {
+  const done = (text: string, code?: number, hangup = false, stream?: JsonStream): Outcome => {
     // Ids and method names come from the client: keep log lines short whatever it sends.
     const info: RequestInfo = { method: clip(method), id: clip(id.text)!, duration_ms: Math.round((performance.now() - t0) * 1000) / 1000, error_code: code };
     env.logger.debug(info, 'rpc request');
@@ -75,7 +81,7 @@ function prepare(root: JsonNode, env: DispatchEnv, signal: AbortSignal): Outcome
     } catch (e) {
       env.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'onRequest hook failed');
     }
-    return { text, hangup };
+    return stream ? { text, hangup, stream } : { text, hangup };
   };
   const failWith = (err: RpcError, hangup = false) => done(errorResponse(id, err), err.code, hangup);
 
@@ -112,7 +118,7 @@ function prepare(root: JsonNode, env: DispatchEnv, signal: AbortSignal): Outcome
   const filterNode = member(root, 'filter');
   if (filterNode !== undefined) {
     const f = parseFilter(filterNode);
-    if (typeof f === 'string') return failWith(new RpcError(CODE.INVALID_PARAMS, badParamMessage('filter', f, filterNode, false)));
+    if (typeof f === 'string') return failWith(new RpcError(CODE.INVALID_PARAMS, badParamMessage('filter', f, filterNode, true)));
     filter = f;
   }
   // Parameters, then the handler. The handler is awaited in `execute`, which holds only what the answer
@@ -120,7 +126,7 @@ function prepare(root: JsonNode, env: DispatchEnv, signal: AbortSignal): Outcome
   // bound parameters' tokens, which are read again from the request's text if the handler refuses one.
   let bound: BoundCall;
   try {
-    bound = command.bind(paramsNode, { log: (m) => env.logger.debug({ method }, m), commands: env.commands });
+    bound = command.bind(paramsNode, { log: badParamLog(env, method), echo: echoTokens(env), commands: env.commands });
   } catch (e) {
     return failWith(handlerError(e, signal, env, command, method, id, undefined));
   }
@@ -142,11 +148,21 @@ async function execute(
   env: DispatchEnv,
   method: string,
   id: RawJson,
-  done: (text: string) => Outcome,
+  done: (text: string, code?: number, hangup?: boolean, stream?: JsonStream) => Outcome,
   failWith: (err: RpcError) => Outcome,
 ): Promise<Outcome> {
   try {
     let result = await command.run(values, ctx);
+    if (result instanceof JsonStream) {
+      const stream = filter === undefined ? result : result.filtered(filter);
+      if (stream !== undefined) {
+        // The first piece is read here, so a database error still answers as an error.
+        const first = await stream.next();
+        return done(`{"jsonrpc":"2.0","id":${id.text},"result":${first}`, undefined, false, stream);
+      }
+      // A filter of another shape: the whole result, filtered below like any other.
+      result = toPlain(parseJson(await result.text()));
+    }
     // A result shared as text (waits woken by one event) is filtered as the JSON it stands for.
     if (filter !== undefined) result = applyFilter(result instanceof RawJson ? toPlain(parseJson(result.text)) : result, filter);
     return done(writeJson({ jsonrpc: '2.0', id, result }));
@@ -165,6 +181,16 @@ async function execute(
   }
 }
 
+/** CLN's `command_fail_badparam`: refused tokens are echoed only with `--developer` (and under `check`). */
+function echoTokens(env: DispatchEnv): boolean {
+  return env.context.developer === true;
+}
+
+/** Where refused tokens go when they are not echoed: the info log, as CLN's `command_log(LOG_INFORM)`. */
+function badParamLog(env: DispatchEnv, method: string): (msg: string) => void {
+  return (msg) => env.logger.info({ method }, msg);
+}
+
 /** The error a handler's (or binder's) exception answers with. */
 function handlerError(
   e: unknown,
@@ -180,9 +206,9 @@ function handlerError(
   if (err instanceof ParamError) {
     const node = raw?.()?.get(err.param);
     const secret = command.params[err.param]?.secret ?? false;
-    return new RpcError(CODE.INVALID_PARAMS, badParamMessage(err.param, err.reason, node, secret));
+    return new RpcError(CODE.INVALID_PARAMS, refuseParam(err.param, err.reason, node, { echo: echoTokens(env), secret, log: badParamLog(env, method) }));
   }
-  if (err.code === CODE.INTERNAL_ERROR) {
+  if (err.code === CODE.INTERNAL_ERROR && !err.message.startsWith(DATABASE_UNAVAILABLE)) {
     // Only the error itself: never the params, which may hold a preimage.
     env.logger.error({ method, id: id.text, err: e instanceof Error ? { name: e.name, message: e.message, stack: e.stack } : String(e) }, 'rpc handler failed');
   }

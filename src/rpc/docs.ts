@@ -28,12 +28,14 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
   anyJson: 'any JSON',
 };
 
-function typeName(c: Command, name: string): string {
+/** The type of `c`'s parameter `name`, in words (from its parser). */
+export function typeName(c: Command, name: string): string {
   const fn = c.params[name]!.parse.name;
   return TYPE_NAMES[fn] ?? (fn || 'JSON');
 }
 
-function defaultText(v: unknown): string {
+/** A parameter's default as JSON text ('' when none). */
+export function defaultText(v: unknown): string {
   if (v === undefined) return '';
   return typeof v === 'bigint' ? v.toString() : JSON.stringify(v);
 }

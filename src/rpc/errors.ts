@@ -7,7 +7,11 @@
 import { InvoiceError, type InvoiceErrorKind } from '../invoice/errors.js';
 import { MerchantError, type MerchantErrorKind } from '../offers/merchant-errors.js';
 import { OfferError, type OfferErrorKind } from '../offers/offer-errors.js';
+import { databaseConnectionProblem } from '../invoice/store/dialect/pg-pool.js';
 import { formatInvoice } from './format-invoice.js';
+
+/** How an answer starts when the database cannot be reached (-32603; try again later). */
+export const DATABASE_UNAVAILABLE = 'Database unavailable';
 
 /** An error as it goes on the wire: `{"code", "message", "data"?}`. */
 export class RpcError extends Error {
@@ -45,6 +49,7 @@ export const ERROR_CODES = {
   [-5]: { name: 'SHUTTING_DOWN', when: 'the daemon is stopping while the request waited' },
   900: { name: 'INVOICE_LABEL_ALREADY_EXISTS', when: '`invoice`, `createinvoice` (data: the existing invoice)' },
   901: { name: 'INVOICE_PREIMAGE_ALREADY_EXISTS', when: '`invoice`, `createinvoice`: payment_hash already present' },
+  902: { name: 'INVOICE_HINTS_GAVE_NO_ROUTES', when: '`invoice`: none of the channels `exposeprivatechannels` lists is suitable' },
   903: { name: 'INVOICE_EXPIRED_DURING_WAIT', when: '`waitinvoice` (data: the invoice)' },
   904: { name: 'INVOICE_WAIT_TIMED_OUT', when: '`waitanyinvoice` timeout' },
   905: { name: 'INVOICE_NOT_FOUND', when: '`delinvoice` unknown label' },
@@ -73,6 +78,7 @@ export const CODE = {
   SHUTTING_DOWN: -5,
   INVOICE_LABEL_ALREADY_EXISTS: 900,
   INVOICE_PREIMAGE_ALREADY_EXISTS: 901,
+  INVOICE_HINTS_GAVE_NO_ROUTES: 902,
   INVOICE_EXPIRED_DURING_WAIT: 903,
   INVOICE_WAIT_TIMED_OUT: 904,
   INVOICE_NOT_FOUND: 905,
@@ -100,6 +106,7 @@ export const INVOICE_ERROR_CODES: Readonly<Record<InvoiceErrorKind, RpcErrorCode
   StatusUnexpected: CODE.INVOICE_STATUS_UNEXPECTED,
   OfferInactive: CODE.INVOICE_OFFER_INACTIVE,
   NoDescription: CODE.INVOICE_NO_DESCRIPTION,
+  HintsGaveNoRoutes: CODE.INVOICE_HINTS_GAVE_NO_ROUTES,
   Failed: CODE.LIGHTNINGD,
   ShuttingDown: CODE.SHUTTING_DOWN,
 };
@@ -152,5 +159,10 @@ export function toRpcError(err: unknown): RpcError | ParamError {
   }
   // A wait aborted because its connection or the daemon is closing: only shutdown leaves anyone to read it.
   if (err instanceof Error && err.name === 'AbortError') return new RpcError(CODE.SHUTTING_DOWN, 'Shutting down');
+  // A database found corrupt while running: every write answers with what to do (db-check.ts).
+  if (err instanceof Error && err.name === 'DatabaseRefused') return new RpcError(CODE.INTERNAL_ERROR, err.message);
+  // The database is down or frozen: say so (the outage itself is logged once, not per request).
+  const unreachable = databaseConnectionProblem(err);
+  if (unreachable !== undefined) return new RpcError(CODE.INTERNAL_ERROR, `${DATABASE_UNAVAILABLE}: ${unreachable}`);
   return new RpcError(CODE.INTERNAL_ERROR, 'Internal error');
 }

@@ -1,11 +1,12 @@
 /**
- * A decoded BOLT11 invoice as CLN's `decode` / `decodepay` show it (reference §4.10), in CLN's order:
- * currency, created_at, expiry, payee, amount_msat?, payment_hash, signature (DER hex),
- * description | description_hash, min_final_cltv_expiry, payment_secret?, features?, payment_metadata?,
- * fallbacks?, routes?, extra?.
+ * A decoded BOLT11 invoice as CLN's `decode` / `decodepay` show it (reference §4.10), in the order of CLN's
+ * `json_add_bolt11` (common/bolt11_json.c): currency, created_at, expiry, payee, amount_msat?,
+ * description | description_hash, min_final_cltv_expiry, payment_secret, features (always: "" when the
+ * invoice has no `9` field), payment_metadata?, fallbacks?, routes?, extra?, payment_hash, signature (DER hex).
+ * `decode` puts `type` first and `valid` last.
  */
-import type { DecodedBolt11 } from '../invoice/bolt11-types.js';
-import { fallbackToAddress } from '../invoice/bolt11.js';
+import type { DecodedBolt11 } from '../invoice/bolt11/types.js';
+import { fallbackToAddress } from '../invoice/bolt11/index.js';
 import { toHex } from '../util/hex.js';
 
 /** DER encoding (as CLN prints `signature`) of a 64-byte compact r || s signature. */
@@ -30,13 +31,11 @@ export function formatBolt11(d: DecodedBolt11): Record<string, unknown> {
     payee: toHex(d.payee),
   };
   if (d.amount_msat !== undefined) out['amount_msat'] = d.amount_msat;
-  out['payment_hash'] = toHex(d.payment_hash);
-  out['signature'] = toHex(derSignature(d.signature));
   if (d.description !== undefined) out['description'] = d.description;
   if (d.description_hash !== undefined) out['description_hash'] = toHex(d.description_hash);
   out['min_final_cltv_expiry'] = d.min_final_cltv_expiry;
   if (d.payment_secret !== undefined) out['payment_secret'] = toHex(d.payment_secret);
-  if (d.features !== undefined) out['features'] = toHex(d.features);
+  out['features'] = d.features !== undefined ? toHex(d.features) : '';
   if (d.payment_metadata !== undefined) out['payment_metadata'] = toHex(d.payment_metadata);
   if (d.fallbacks?.length) out['fallbacks'] = d.fallbacks.map((f) => ({ ...fallbackToAddress(f, d.network) }));
   if (d.routes?.length) {
@@ -51,5 +50,7 @@ export function formatBolt11(d: DecodedBolt11): Record<string, unknown> {
     );
   }
   if (d.extra?.length) out['extra'] = d.extra.map((e) => ({ tag: e.tag, data: e.data }));
+  out['payment_hash'] = toHex(d.payment_hash);
+  out['signature'] = toHex(derSignature(d.signature));
   return out;
 }

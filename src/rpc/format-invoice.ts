@@ -13,7 +13,9 @@
  *
  * Amounts are bigint, written as plain JSON numbers by the writer (exact above 2^53).
  */
+import { holdstateOf } from '../invoice/hold/holdstate.js';
 import type { Invoice } from '../invoice/invoice.js';
+import { RawJson } from './json-writer.js';
 import { toHex } from '../util/hex.js';
 
 /** CLN's invoice object; member order is the wire order. */
@@ -35,6 +37,9 @@ export interface InvoiceJson {
   created_index: number;
   created_at: number;
   updated_index?: number;
+  holdstate?: string;
+  htlc_expiry?: number;
+  metadata?: RawJson;
 }
 
 /** Formats one invoice in CLN's order. The preimage appears only once the invoice is paid. */
@@ -60,6 +65,10 @@ export function formatInvoice(inv: Invoice): InvoiceJson {
   out.created_index = inv.created_index;
   out.created_at = inv.created_at;
   if (inv.updated_index) out.updated_index = inv.updated_index;
+  // Ours (issue 15), after CLN's fields: hold invoices' state, and the client's metadata as stored.
+  out.holdstate = holdstateOf(inv);
+  if (out.holdstate === 'ACCEPTED') out.htlc_expiry = inv.htlc_expiry;
+  if (inv.metadata !== undefined) out.metadata = new RawJson(inv.metadata);
   return dropUndefined(out);
 }
 

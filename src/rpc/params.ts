@@ -9,7 +9,7 @@
  */
 import type { JsonNode } from './json-reader.js';
 import { integerOf } from './json-reader.js';
-import { type Msat, msat, MAX_MSAT, MSAT_PER_BTC } from '../util/msat.js';
+import { type Msat, msat, MAX_MSAT, MAX_SUPPLY_MSAT, MSAT_PER_BTC } from '../util/msat.js';
 import { fromHex, isHex } from '../util/hex.js';
 import { AUTOCLEAN_SUBSYSTEMS, type AutocleanSubsystem } from '../invoice/api.js';
 import type { InvoiceStatus } from '../invoice/invoice.js';
@@ -54,6 +54,12 @@ export const u64: Parser<bigint> = (node) => {
   return v !== undefined && v <= U64_MAX ? v : fail('should be an unsigned 64 bit integer');
 };
 
+/** A u64 that fits a signed 64-bit database column (below 2^63). */
+export const u63: Parser<bigint> = (node) => {
+  const v = unsignedOf(node);
+  return v !== undefined && v < 1n << 63n ? v : fail('should be an unsigned integer below 2^63');
+};
+
 /** CLN's param_u32 (returned as a number: it always fits). */
 export const u32: Parser<number> = (node) => {
   const v = unsignedOf(node);
@@ -70,8 +76,25 @@ export const u64NonZero: Parser<bigint> = (node) => {
 /** CLN's param_bool: the JSON literals true and false only. */
 export const bool: Parser<boolean> = (node) => (node.kind === 'bool' ? node.value : fail("should be 'true' or 'false'"));
 
-/** Any JSON string. */
-export const string: Parser<string> = (node) => (node.kind === 'string' ? node.value : fail('should be a string'));
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why a string cannot be stored as text, if it cannot: a lone surrogate (`\ud800` alone is not Unicode,
+ * as CLN refuses invalid UTF-8; the two databases would alter it differently) or NUL (PostgreSQL text
+ * cannot hold it).
+ */
+export function badText(s: string): string | undefined {
+  if (LONE_SURROGATE.test(s)) return 'should be valid Unicode (a \\u escape of a lone surrogate is not)';
+  if (s.includes('\u0000')) return 'should not contain NUL (\\u0000)';
+  return undefined;
+}
+
+/** Any JSON string that is valid Unicode text (see badText). */
+export const string: Parser<string> = (node) => {
+  if (node.kind !== 'string') return fail('should be a string');
+  const bad = badText(node.value);
+  return bad === undefined ? node.value : fail(bad);
+};
 
 /**
  * CLN's param_escaped_string: a JSON string without `\u` escapes (other escapes are un-escaped).
@@ -82,12 +105,19 @@ export const escapedString: Parser<string> = (node) =>
 
 /** CLN's param_label: a string, or a number kept as its decimal token text (`25` → "25"). */
 export const label: Parser<string> = (node) => {
-  if (node.kind === 'string') return node.value;
+  if (node.kind === 'string') {
+    const bad = badText(node.value);
+    return bad === undefined ? node.value : fail(bad);
+  }
   if (node.kind === 'number') return node.text;
   return fail('should be a string or number');
 };
 
-/** An invoice/offer string, canonicalised: a leading `lightning:` (any case) is stripped, then lowercased. */
+/**
+ * An invoice/offer string, canonicalised: a leading `lightning:` (any case) is stripped, and an all upper-case
+ * string is lowered. A mixed-case string is left as it is, for the codecs to refuse (BIP-173, BOLT 12: all
+ * lower or all upper case only).
+ */
 export const invstring: Parser<string> = (node) => {
   if (node.kind !== 'string') return fail('should be a string');
   return canonicalInvstring(node.value);
@@ -95,8 +125,8 @@ export const invstring: Parser<string> = (node) => {
 
 /** See `invstring`. */
 export function canonicalInvstring(s: string): string {
-  const t = s.toLowerCase();
-  return t.startsWith('lightning:') ? t.slice('lightning:'.length) : t;
+  const t = s.length >= 10 && s.slice(0, 10).toLowerCase() === 'lightning:' ? s.slice(10) : s;
+  return /[a-z]/.test(t) ? t : t.toLowerCase();
 }
 
 /** CLN's param_sha256: 32 bytes as 64 hex digits. */
@@ -136,14 +166,22 @@ function amountOf(node: JsonNode): Msat | undefined {
   return node.kind === 'string' ? parseAmountText(node.value) : undefined;
 }
 
-/** CLN's param_msat. */
-export const amountMsat: Parser<Msat> = (node) => amountOf(node) ?? fail('should be a millisatoshi amount');
+/** The reason for an amount above all bitcoin (`MAX_SUPPLY_MSAT`). */
+export const SUPPLY_REASON = 'exceeds the total supply of 21 million bitcoin (2100000000000000000msat)';
 
-/** `invoice`'s amount: `"any"` or a strictly positive amount (zero in any spelling is refused). */
+/** CLN's param_msat, refusing amounts above the total supply. */
+export const amountMsat: Parser<Msat> = (node) => {
+  const v = amountOf(node);
+  if (v === undefined) return fail('should be a millisatoshi amount');
+  return v > MAX_SUPPLY_MSAT ? fail(SUPPLY_REASON) : v;
+};
+
+/** `invoice`'s amount: `"any"` or a strictly positive amount (zero in any spelling is refused), up to the supply. */
 export const msatOrAny: Parser<Msat | 'any'> = (node) => {
   if (node.kind === 'string' && node.value === 'any') return 'any';
   const v = amountOf(node);
-  return v !== undefined && v > 0n ? v : fail("should be positive msat or 'any'");
+  if (v === undefined || v === 0n) return fail("should be positive msat or 'any'");
+  return v > MAX_SUPPLY_MSAT ? fail(SUPPLY_REASON) : v;
 };
 
 /** A parser accepting exactly one of `values`, refusing others with `reason`. */
@@ -173,7 +211,7 @@ export const stringArray: Parser<string[]> = (node) => {
   if (node.kind !== 'array') return fail('should be an array of strings');
   const out: string[] = [];
   for (const item of node.items) {
-    if (item.kind !== 'string') return fail('should be an array of strings');
+    if (item.kind !== 'string' || badText(item.value) !== undefined) return fail('should be an array of strings');
     out.push(item.value);
   }
   return out;
@@ -183,18 +221,19 @@ const SCID_RE = /^[0-9]+x[0-9]+x[0-9]+$/;
 
 /** `exposeprivatechannels`: true/false, a short channel id, or an array of them. */
 export const exposePrivateChannels: Parser<boolean | string[]> = (node) => {
-  const reason = "should be 'true', 'false', a short channel id or an array of them";
+  // CLN's param_chanhints: the JSON literals true/false, an array of ids ("should be a short channel
+  // id" for a bad item), else one id (param_short_channel_id's reason).
   if (node.kind === 'bool') return node.value;
-  if (node.kind === 'string') return SCID_RE.test(node.value) ? [node.value] : fail(reason);
   if (node.kind === 'array') {
     const out: string[] = [];
     for (const item of node.items) {
-      if (item.kind !== 'string' || !SCID_RE.test(item.value)) return fail(reason);
+      if (item.kind !== 'string' || !SCID_RE.test(item.value)) return fail('should be a short channel id');
       out.push(item.value);
     }
     return out;
   }
-  return fail(reason);
+  if (node.kind === 'string' && SCID_RE.test(node.value)) return [node.value];
+  return fail('should be a short_channel_id of form NxNxN');
 };
 
 /** Any JSON value, unparsed (for parameters a handler refuses with its own message). */

@@ -5,7 +5,7 @@
  * - Segwit (BIP-173 / BIP-350): version 0 uses bech32, versions 1..16 bech32m; programs are 2..40 bytes, 20 or
  *   32 for version 0, and 32 for version 1 (taproot; other v1 lengths are refused, as Core Lightning does).
  *   Human-readable parts: `bc` mainnet, `tb` testnet and signet, `bcrt` regtest.
- * - Base58check: version byte 0x00 / 0x05 on mainnet, 0x6f / 0xc4 on the test networks (testnet, signet, regtest).
+ * - Base58check: version byte 0x00 / 0x05 on mainnet, 0x6f / 0xc4 on the test networks (testnet, testnet4, signet, regtest).
  *
  * `parseAddress` tells "not an address" (`InvalidAddress`) from "an address of another network" (`WrongNetwork`),
  * which the engine maps to CLN's "Fallback address not valid" / "Fallback address does not match our network".
@@ -42,6 +42,7 @@ export const FALLBACK_P2SH = 18;
 const BASE58_VERSION: Readonly<Record<Network, { p2pkh: number; p2sh: number }>> = {
   bitcoin: { p2pkh: 0x00, p2sh: 0x05 },
   testnet: { p2pkh: 0x6f, p2sh: 0xc4 },
+  testnet4: { p2pkh: 0x6f, p2sh: 0xc4 },
   signet: { p2pkh: 0x6f, p2sh: 0xc4 },
   regtest: { p2pkh: 0x6f, p2sh: 0xc4 },
 };

@@ -11,8 +11,22 @@ export type Msat = bigint & { readonly [brand]: 'Msat' };
 /** Largest amount that fits BOLT's u64 fields. */
 export const MAX_MSAT = (1n << 64n) - 1n;
 
-/** 21 million bitcoin in millisatoshi: the most any amount can meaningfully be. */
+/** Millisatoshi in one bitcoin. */
 export const MSAT_PER_BTC = 100_000_000_000n;
+
+/**
+ * 21 million bitcoin in millisatoshi (2,100,000,000,000,000,000): the most any amount can meaningfully be.
+ * Amounts above it are refused wherever they enter or are computed (LDK refuses such offers and invoices).
+ */
+export const MAX_SUPPLY_MSAT = 21_000_000n * MSAT_PER_BTC;
+
+/**
+ * The refusal of an amount above the supply found inside a Lightning message rather than a parameter: an
+ * invoice_request being answered, an invoice given to `createinvoice` (BOLT11 or BOLT12).
+ */
+export function supplyExceeded(amount: bigint): string {
+  return `Amount ${amount}msat exceeds the total supply of 21 million bitcoin`;
+}
 
 /** Brands `v` as an amount; throws a RangeError outside [0, 2^64). */
 export function msat(v: bigint): Msat {

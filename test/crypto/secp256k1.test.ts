@@ -3,6 +3,8 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import {
   CURVE_ORDER,
   multiplySecretKeys,
+  nativeSecp256k1,
+  nativeSecp256k1Unavailable,
   nobleSecp256k1,
   secp256k1,
   tinySecp256k1,
@@ -15,11 +17,14 @@ const key = (i: number) => sha256(new Uint8Array([0x6b, i]));
 const digest = (i: number) => sha256(new Uint8Array([0x64, i]));
 
 describe('secp256k1 backends agree with @noble/secp256k1', () => {
-  it('the shipped backend is one of the two', () => {
-    expect([nobleSecp256k1, tinySecp256k1]).toContain(secp256k1);
+  it('the shipped backend is native libsecp256k1 where its binary loads, else tiny-secp256k1', () => {
+    // The prebuilt binary ships for linux-x64 (glibc and musl), darwin-arm64 and win32-x64.
+    expect(nativeSecp256k1Unavailable).toBeUndefined();
+    expect(secp256k1).toBe(nativeSecp256k1);
+    expect(secp256k1.name).toMatch(/^libsecp256k1 native \(secp256k1@5\.0\.2; BIP-340 tiny-secp256k1\)$/);
   });
 
-  for (const backend of [tinySecp256k1, nobleSecp256k1]) {
+  for (const backend of [...(nativeSecp256k1 ? [nativeSecp256k1] : []), tinySecp256k1, nobleSecp256k1]) {
     describe(backend.name, () => {
       it('public keys, ECDSA signatures and recovery ids match noble byte for byte', () => {
         for (let i = 0; i < 32; i++) {

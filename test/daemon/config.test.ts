@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfigFile } from '../../src/daemon/config-file.js';
 import { parseArgv, redactUrl, resolveConfig, type DaemonConfig } from '../../src/daemon/config.js';
-import { ConfigError, OPTIONS, usageText } from '../../src/daemon/options.js';
+import { ConfigError, OPTIONS, USAGE_WIDTH, usageText } from '../../src/daemon/options.js';
 
 const HOME = '/home/alice';
 const files = (map: Record<string, string>) => ({
@@ -38,7 +38,9 @@ describe('daemon config', () => {
       database: { kind: 'sqlite', path: '/home/alice/.invoiced/bitcoin/invoices.sqlite3' },
       logLevel: 'info',
       cltvFinal: 18,
-      hsmSecret: '/home/alice/.invoiced/hsm_secret',
+      datadirIsDefault: true,
+      hsmSecret: '/home/alice/.invoiced/bitcoin/hsm_secret',
+      sharedHsmSecret: '/home/alice/.invoiced/hsm_secret',
       invoiceExpiry: 3600n,
       mppTimeout: 70,
       maxRequestSize: 4 * 1024 * 1024,
@@ -51,6 +53,13 @@ describe('daemon config', () => {
   it('derives network-dependent defaults and resolves relative paths', () => {
     const c = run(['--datadir=data', '--network', 'regtest', '--rpc-file=sock', '--database=db.sqlite3']);
     expect(c.datadir).toBe('/work/data');
+    expect(c.datadirIsDefault).toBe(false);
+    expect(c.hsmSecret).toBe('/work/data/regtest/hsm_secret');
+    expect(c.sharedHsmSecret).toBe('/work/data/hsm_secret');
+    // An explicit --hsm-secret is used as given (relative: under the datadir), with no shared fallback.
+    const h = run(['--datadir=data', '--hsm-secret=keys/node']);
+    expect(h.hsmSecret).toBe('/work/data/keys/node');
+    expect(h.sharedHsmSecret).toBeUndefined();
     expect(c.cltvFinal).toBe(10);
     expect(c.rpcFile).toBe('/work/data/regtest/sock');
     expect(c.database).toEqual({ kind: 'sqlite', path: '/work/data/regtest/db.sqlite3' });
@@ -87,10 +96,32 @@ describe('daemon config', () => {
     for (const o of OPTIONS) expect(usage).toContain(`--${o.name}`);
   });
 
+  it('wraps --help at 100 columns, keeping every word', () => {
+    const usage = usageText('0.1.0');
+    const long = usage.split('\n').filter((l) => l.length > USAGE_WIDTH);
+    expect(long).toEqual([]);
+    const words = (s: string) => s.split(/\s+/).filter(Boolean);
+    for (const o of OPTIONS) {
+      const tail = words(usage.slice(usage.indexOf(`--${o.name}`))).slice(1, 1 + words(o.help).length).join(' ');
+      expect(tail).toBe(words(o.help).join(' '));
+    }
+  });
+
+  it('names the config file line in checks across options', () => {
+    const f = '/home/alice/.invoiced/config';
+    expect(fails([], { [f]: 'max-request-size=10' })).toBe(`${f} line 1: --max-request-size: should be at least 1024 bytes`);
+    expect(fails([], { [f]: '\ndev-clock-offset=5' })).toBe(`${f} line 2: --dev-clock-offset: requires --developer`);
+    expect(fails([], { [f]: 'database=postgres://h/db?schema=Bad' })).toBe(
+      `${f} line 1: --database: schema should be lowercase letters, digits and _, not 'Bad'`,
+    );
+    // From the command line, the option alone.
+    expect(fails(['--max-request-size=10'], { [f]: 'max-request-size=2000' })).toBe('--max-request-size: should be at least 1024 bytes');
+  });
+
   it.each([
     [['--netwrk=regtest'], "unknown option '--netwrk' (see --help)"],
     [['regtest'], "unexpected argument 'regtest' (options are written --name=value)"],
-    [['--network=mainnet'], "--network: should be one of bitcoin, testnet, signet, regtest, not 'mainnet'"],
+    [['--network=mainnet'], "--network: should be one of bitcoin, testnet, testnet4, signet, regtest, not 'mainnet'"],
     [['--rpc-file-mode=0800'], "--rpc-file-mode: should be octal permissions such as 0600 or 0660, not '0800'"],
     [['--rpc-file-mode=1777'], "--rpc-file-mode: should be octal permissions such as 0600 or 0660, not '1777'"],
     [['--cltv-final=-1'], "--cltv-final: should be an unsigned 32 bit integer, not '-1'"],

@@ -84,13 +84,19 @@ describe('parseHsmSecret', () => {
     expect(() => parseHsmSecret(withNewline)).toThrow('invalid hsm_secret: 33 bytes of no known format');
   });
 
-  it('refuses a mnemonic with a bad checksum, invalid utf-8 or a trailing newline (as CLN does)', () => {
+  it('accepts a mnemonic with one trailing newline, as editors leave it (issue 18)', () => {
+    const plain = parseHsmSecret(mnemonicFile(ABANDON));
+    expect(toHex(parseHsmSecret(mnemonicFile(ABANDON + '\n')))).toBe(toHex(plain));
+    expect(toHex(parseHsmSecret(mnemonicFile(ABANDON + '\r\n')))).toBe(toHex(plain));
+    expect(() => parseHsmSecret(mnemonicFile(ABANDON + '\n\n'))).toThrow(/not a valid BIP39 English mnemonic/);
+  });
+
+  it('refuses a mnemonic with a bad checksum or invalid utf-8', () => {
     const badChecksum = mnemonicFile(ABANDON.replace(/about$/, 'abandon'));
     expect(() => parseHsmSecret(badChecksum)).toThrow(/not a valid BIP39 English mnemonic/);
     const notUtf8 = new Uint8Array(40);
     notUtf8.fill(0xff, 32);
     expect(() => parseHsmSecret(notUtf8)).toThrow(/not a valid BIP39 English mnemonic/);
-    expect(() => parseHsmSecret(mnemonicFile(ABANDON + '\n'))).toThrow(/not a valid BIP39 English mnemonic/);
   });
 });
 

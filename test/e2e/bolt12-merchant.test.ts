@@ -20,7 +20,7 @@ import {
   parseInvoice,
   parseInvoiceRequest,
 } from '../../src/offers/index.js';
-import { blindedPathsCodec } from '../../src/offers/blinded-path.js';
+import { blindedPathsCodec } from '../../src/offers/bolt12/blinded-path.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 import { DEFAULT_CLTV_FINAL } from '../../src/util/network.js';
 import { Bolt12Payer, invreqMessage, nodeSecretOf, REGTEST_CHAIN } from '../helpers/bolt12-payer.js';
@@ -120,8 +120,17 @@ for (const db of E2E_DATABASES) {
         local_offer_id: offer_id,
         invreq_payer_note: 'ring the bell 🔔',
       });
-      // The same payer key again: the same invoice.
-      expect(toHex((await ask(payer.request(lno).bytes)).invoice!)).toBe(toHex(invoice!));
+      // The same request again (a retransmission): the same invoice.
+      expect(toHex((await ask(req.bytes)).invoice!)).toBe(toHex(invoice!));
+      // The same payer key with a new request (new invreq_metadata, a quantity…): BOLT 12 says the writer MUST
+      // NOT reply with the previous invoice, which mirrors the old request; a fresh one mirrors this one.
+      const req2 = payer.request(lno, { note: 'second order' });
+      const fresh = (await ask(req2.bytes)).invoice!;
+      expect(toHex(fresh)).not.toBe(toHex(invoice!));
+      expect(verifyInvoice(fresh, req2.bytes, NODE_SECRET)).toMatchObject({ signatureValid: true, mirrorsRequest: true, amount: 7000n });
+      expect(toHex((await ask(req2.bytes)).invoice!)).toBe(toHex(fresh));
+      const freshHash = toHex(verifyInvoice(fresh, req2.bytes, NODE_SECRET).payment_hash);
+      expect((await call('listinvoices', { offer_id })).invoices.map((i: { payment_hash: string }) => i.payment_hash)).toContain(freshHash);
 
       // Paying it through its blinded path (two parts) marks it paid and the offer used.
       expect(await pay({ payment_hash: v.payment_hash, amount_msat: 7000n, path_id: v.path_id! }, 2)).toEqual(['resolve', 'resolve']);
@@ -212,12 +221,49 @@ for (const db of E2E_DATABASES) {
       const unsigned = buildInvoice(req, { invoice_created_at: BigInt(t), invoice_payment_hash: sha256(preimage), invoice_amount: 1234n });
       const lni = encodeBolt12String('lni', concatBytes(...unsigned.records.map((r) => r.bytes)));
       const r = await call('createinvoice', { invstring: lni, label: 'external-1', preimage: toHex(preimage) });
-      expect(r).toMatchObject({ label: 'external-1', amount_msat: 1234, status: 'unpaid', description: 'external', expires_at: t + 7200, local_offer_id: toHex(req.offer_id!) });
+      const after = await now();
+      expect(r).toMatchObject({ label: 'external-1', amount_msat: 1234, status: 'unpaid', description: 'external', local_offer_id: toHex(req.offer_id!) });
+      // From the daemon's now at the call (as CLN), which a second may separate from `t`.
+      expect(r.expires_at).toBeGreaterThanOrEqual(t + 7200);
+      expect(r.expires_at).toBeLessThanOrEqual(after + 7200);
       const v = verifyInvoice(parseInvoice(r.bolt12 as string).bytes, req.bytes, NODE_SECRET);
       expect(v).toMatchObject({ signatureValid: true, mirrorsRequest: true });
       expect(toHex(v.path_id!)).toBe(toHex(derivePathId(INVOICE_BASE, sha256(preimage))));
       const again = await c.call('createinvoice', { invstring: r.bolt12, label: 'external-2', preimage: toHex(preimage) });
       expect(again.error).toMatchObject({ code: -32602, message: 'invoice already signed' });
+    });
+
+    it("check createinvoice of an lni makes the real run's checks up to the write, and stores nothing (issue 12)", async () => {
+      const lno = await offer({ amount: 4321, description: 'checked lni' });
+      const preimage = new Uint8Array(32).fill(0x78);
+      const lniFor = async (offerString: string, extra: Record<string, unknown> = {}) => {
+        const req = new Bolt12Payer(0x4a).request(offerString);
+        const t = BigInt(await now());
+        const unsigned = buildInvoice(req, { invoice_created_at: t, invoice_payment_hash: sha256(preimage), invoice_amount: 4321n, ...extra });
+        return encodeBolt12String('lni', concatBytes(...unsigned.records.map((r) => r.bytes)));
+      };
+      /** The error of `check createinvoice` and of the real call, which must be the same. */
+      const refusal = async (invstring: string, pre = preimage) => {
+        const params = { invstring, label: 'checked-lni', preimage: toHex(pre) };
+        const checked = await c.call('check', { command_to_check: 'createinvoice', ...params });
+        const real = await c.call('createinvoice', params);
+        expect(checked.error).toEqual(real.error);
+        return checked.error;
+      };
+      const good = await lniFor(lno);
+      expect(await call('check', { command_to_check: 'createinvoice', invstring: good, label: 'checked-lni', preimage: toHex(preimage) })).toEqual({
+        command_to_check: 'createinvoice',
+      });
+      expect(await refusal(good, new Uint8Array(32).fill(0x79))).toEqual({ code: -32602, message: 'Incorrect preimage' });
+      const huge = await lniFor(lno, { invoice_amount: 2_100_000_000_000_000_001n });
+      expect(await refusal(huge)).toEqual({ code: -32602, message: 'Amount 2100000000000000001msat exceeds the total supply of 21 million bitcoin' });
+      // The offer's state is read too: a disabled offer's invoice is refused with 907, as the real run does.
+      const disabledOffer = await offer({ amount: 4321, description: 'checked lni, disabled' });
+      const forDisabled = await lniFor(disabledOffer);
+      await call('disableoffer', { offer_id: (await call('decode', [disabledOffer])).offer_id });
+      expect(await refusal(forDisabled)).toEqual({ code: 907, message: 'offer not active' });
+      // Nothing was stored by any of it.
+      expect((await call('listinvoices', { label: 'checked-lni' })).invoices).toEqual([]);
     });
 
     describe('sendinvoice with a test bridge draining the outbox', () => {
@@ -312,6 +358,45 @@ for (const db of E2E_DATABASES) {
         const offerBased = await c.call('sendinvoice', { invreq: lnr({ offer_issuer_id: KEYS.nodeId }), label: 'refund-f' });
         expect(offerBased.error?.code).toBe(-32602);
         expect(offerBased.error?.message).toMatch(/^invreq: This is based on an offer\?: invalid token/);
+      });
+
+      it("check sendinvoice makes the real run's checks before sending, and stores, queues and waits for nothing (issue 12)", async () => {
+        const outboxBefore = (await call('listoutbox', {}, bridge)).outbox.length;
+        /** The error of `check sendinvoice` and of the real call, which must be the same. */
+        const refusal = async (params: Record<string, unknown>) => {
+          const checked = await c.call('check', { command_to_check: 'sendinvoice', ...params });
+          const real = await c.call('sendinvoice', params);
+          expect(checked.error).toEqual(real.error);
+          return checked.error;
+        };
+        const t = await now();
+        expect(await refusal({ invreq: lnr({ offer_absolute_expiry: BigInt(t - 1) }), label: 'refund-chk' })).toEqual({ code: 1002, message: 'Offer expired' });
+        const s = lnr();
+        expect(await refusal({ invreq: s, label: 'refund-chk', quantity: 2 })).toEqual({
+          code: -32602,
+          message: "quantity: quantity parameter unnecessary: invalid token '2'",
+        });
+        expect(await refusal({ invreq: s, label: 'refund-chk', timeout: 0 })).toEqual({
+          code: -32602,
+          message: "timeout: should be between 1 and 4294967295 seconds: invalid token '0'",
+        });
+        expect(await refusal({ invreq: s, label: 'refund-chk', amount_msat: '0msat' })).toEqual({
+          code: -32602,
+          message: "amount_msat: must be greater than zero: invalid token '\"0msat\"'",
+        });
+        const offerBased = encodeBolt12String('lnr', refunder.raw(undefined, { offer_description: 'refund', invreq_amount: 31_000n, offer_issuer_id: KEYS.nodeId }));
+        expect(await refusal({ invreq: offerBased, label: 'refund-chk' })).toEqual({
+          code: -32602,
+          message: `invreq: This is based on an offer?: invalid token '"${offerBased}"'`,
+        });
+        // A label in use: 900 with the invoice that has it, as the real run's store refuses it.
+        await call('invoice', { amount_msat: 1000, label: 'refund-taken', description: 'd' });
+        const [taken] = (await call('listinvoices', { label: 'refund-taken' })).invoices;
+        expect(await refusal({ invreq: s, label: 'refund-taken' })).toEqual({ code: 900, message: 'Duplicate label', data: taken });
+        // A good one: answered at once (nothing is sent, so nothing is waited for), nothing stored or queued.
+        expect(await call('check', { command_to_check: 'sendinvoice', invreq: s, label: 'refund-chk' })).toEqual({ command_to_check: 'sendinvoice' });
+        expect((await call('listinvoices', { label: 'refund-chk' })).invoices).toEqual([]);
+        expect((await call('listoutbox', {}, bridge)).outbox).toHaveLength(outboxBefore);
       });
     });
   });

@@ -40,7 +40,8 @@ for (const db of E2E_DATABASES) {
         'waitinvoice', 'waitanyinvoice', 'wait', 'autoclean-once', 'autoclean-status', 'decode', 'decodepay'])
         expect(names).toContain(n);
       const one = (await c.call('help', ['delinvoice'])).result;
-      expect(one.help).toEqual([{ command: 'delinvoice label status [desconly]' }]);
+      expect(one.help).toMatchObject([{ command: 'delinvoice label status [desconly]' }]);
+      expect(one.help[0].verbose).toContain('  desconly (boolean; optional, default false): ');
       expect((await err('help', ['nosuch']))?.code).toBe(-32601);
     });
 

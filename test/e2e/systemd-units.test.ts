@@ -48,6 +48,9 @@ describe('systemd units', () => {
     expect(one('Restart')).toBe('on-failure');
     expect(one('StateDirectory')).toBe('invoiced');
     expect(one('KillSignal')).toBe('SIGTERM');
+    // Readiness comes from the daemon once its socket answers (test/e2e/sd-notify.test.ts), sent by a child.
+    expect(one('Type')).toBe('notify');
+    expect(one('NotifyAccess')).toBe('all');
     expect(one('ExecStart')).toMatch(/\/invoiced --datadir=\/var\/lib\/invoiced --rpc-file=\/run\/invoiced\/invoice-rpc$/);
     // Node's JIT needs W^X off.
     expect(svc.has('MemoryDenyWriteExecute')).toBe(false);

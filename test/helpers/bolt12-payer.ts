@@ -6,7 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { nodeKeysFromSeed, deriveNodeSecret, type NodeKeys } from '../../src/crypto/node-keys.js';
 import { buildInvoiceRequest, encodeRecord, parseOffer, signInvoiceRequest, type InvoiceRequest } from '../../src/offers/index.js';
 import { concatBytes } from '../../src/util/bytes.js';
-import type { InvoiceRequestFields } from '../../src/offers/fields.js';
+import type { InvoiceRequestFields } from '../../src/offers/bolt12/fields.js';
 import { fromHex, toHex } from '../../src/util/hex.js';
 import { CHAIN_HASH } from '../../src/util/network.js';
 

@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterEach } from 'vitest';
-import { withPostgresSchemaLock } from '../../src/invoice/db.js';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import { withPostgresSchemaLock } from '../../src/invoice/store/db.js';
 import { RpcClient, type CallOptions, type RpcReply } from './rpc-client.js';
 import { tempDir } from './tmp.js';
 
@@ -145,7 +145,7 @@ export function runScript(
   script: string,
   args: readonly string[],
   opts: { env?: Readonly<Record<string, string>>; input?: string; timeoutMs?: number } = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...opts.env }, stdio: 'pipe' });
     let stdout = '';
@@ -157,9 +157,9 @@ export function runScript(
       reject(new Error(`${path.basename(script)} ${args.join(' ')} timed out; stderr: ${stderr}`));
     }, opts.timeoutMs ?? 15_000);
     p.on('error', reject);
-    p.on('close', (code) => {
+    p.on('close', (code, signal) => {
       clearTimeout(t);
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
     p.stdin.end(opts.input ?? '');
   });
@@ -203,7 +203,9 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
   let err = '';
   proc.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
-  const exited = new Promise<Exit>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': 'exit' can come before the last output has been read from the pipes, and whoever
+  // awaits the exit reads stdout() and stderr() as complete.
+  const exited = new Promise<Exit>((resolve) => proc.on('close', (code, signal) => resolve({ code, signal })));
   const rpcArg = opts.args?.find((a) => a.startsWith('--rpc-file='));
   const socketPath = rpcArg
     ? path.resolve(path.join(datadir, network), rpcArg.slice('--rpc-file='.length))
@@ -269,4 +271,48 @@ export function startDaemonsKilledAfterEach(): typeof startDaemon {
     started.push(d);
     return d;
   };
+}
+
+/** A daemon a whole `describe` block shares (see `daemonForSuite`). */
+export interface SuiteDaemon {
+  /** The daemon (set once beforeAll has run). */
+  readonly daemon: TestDaemon;
+  /** One connection the block's tests share. */
+  readonly client: RpcClient;
+  /** The result of a call; throws with the error if there is one. */
+  ok(method: string, params: unknown): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON results
+  /** The error of a call (undefined when it succeeded). */
+  err(method: string, params: unknown): Promise<RpcReply['error']>;
+}
+
+/**
+ * Starts a daemon in beforeAll for the calling `describe` block and stops it in afterAll (expecting a clean
+ * exit), with one shared connection.
+ */
+export function daemonForSuite(opts: StartOptions = {}): SuiteDaemon {
+  let daemon: TestDaemon | undefined;
+  let client: RpcClient | undefined;
+  beforeAll(async () => {
+    daemon = await startDaemon(opts);
+    client = await daemon.connect();
+  });
+  afterAll(async () => {
+    client?.destroy();
+    if (daemon) expect(await daemon.stop()).toEqual({ code: 0, signal: null });
+  });
+  const s: SuiteDaemon = {
+    get daemon() {
+      return daemon!;
+    },
+    get client() {
+      return client!;
+    },
+    ok: async (method, params) => {
+      const r = await client!.call(method, params);
+      if (r.error) throw new Error(`${method}: ${JSON.stringify(r.error)}`);
+      return r.result;
+    },
+    err: async (method, params) => (await client!.call(method, params)).error,
+  };
+  return s;
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import pg from 'pg';
 import { nodeKeysFromSeed } from '../../src/crypto/node-keys.js';
-import { openInvoiceDatabase, withPostgresSchemaLock, type InvoiceDatabase } from '../../src/invoice/db.js';
+import { openInvoiceDatabase, withPostgresSchemaLock, type InvoiceDatabase } from '../../src/invoice/store/db.js';
 import {
   createInvoiceEngine,
   type InvoiceEngineConfig,

@@ -1,9 +1,9 @@
 /**
  * The test payer: builds `htlc_accepted` payloads, as Core Lightning's hook sends them, for paying an
  * invoice in one or many parts, and decodes BOLT 4 failure messages field by field. Its decoder is written
- * independently of src/invoice/htlc-failure.ts so that tests check the encoder, not themselves.
+ * independently of src/invoice/payments/htlc-failure.ts so that tests check the encoder, not themselves.
  */
-import { decodeBolt11 } from '../../src/invoice/bolt11.js';
+import { decodeBolt11 } from '../../src/invoice/bolt11/index.js';
 import { toHex } from '../../src/util/hex.js';
 
 /** What a payer needs from an invoice. */

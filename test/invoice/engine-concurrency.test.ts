@@ -105,13 +105,16 @@ for (const dialect of DIALECTS) {
       const reader = (async () => {
         let next = 1;
         while (!done || next <= 2 * N) {
+          // Whether the writers had finished BEFORE this read: only then does an empty page mean the end (a
+          // read begun earlier may come back empty after a last batch committed, and done was set meanwhile).
+          const finished = done;
           const page = await a.list({ index: 'created', start: BigInt(next), limit: 1000 });
           for (const inv of page) {
             expect(inv.created_index).toBe(next);
             seen.push(inv.created_index);
             next++;
           }
-          if (done && page.length === 0) break;
+          if (finished && page.length === 0) break;
           await new Promise((r) => setImmediate(r));
         }
       })();
@@ -132,6 +135,9 @@ for (const dialect of DIALECTS) {
       const { engine: b } = await startTestEngine(await t.openAnother(), { clock, random: testRandom('b') });
       engines.push(a, b);
       const created = b.wait('created', 1n);
+      // Asleep before a commits: b's read of the counters could otherwise see a's commit before a's
+      // notification reaches b, and answer with the index alone (no details).
+      await vi.waitFor(() => expect(b.sleepingWaits()).toBe(1), { timeout: 15_000 });
       const inv = (await a.create({ label: 'x', description: 'd', amount_msat: msat(9n) })).invoice;
       expect(await created).toEqual({
         index: 'created',
@@ -142,7 +148,10 @@ for (const dialect of DIALECTS) {
       const anyB = b.waitAnyInvoice(0n, undefined);
       const changes: string[] = [];
       b.onInvoiceChange((ev) => changes.push(ev.status));
-      // b's waits subscribe when called; an event that arrives while they read the database is kept.
+      // b's waits subscribe when called; an event that arrives while they read the database is kept. Both
+      // asleep before a pays: a wait whose read saw the payment first would answer before b's notification
+      // (and `changes` would still be empty).
+      await vi.waitFor(() => expect(b.sleepingWaits()).toBe(2), { timeout: 15_000 });
       const paid = await a.markPaid(inv.payment_hash, msat(9n), []);
       expect(await waitB).toEqual(paid);
       expect(await anyB).toEqual(paid);

@@ -4,11 +4,11 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { decodeBolt11 } from '../../src/invoice/bolt11.js';
+import { decodeBolt11 } from '../../src/invoice/bolt11/index.js';
 import type { InvoiceEngineImpl } from '../../src/invoice/engine.js';
 import { InvoiceError } from '../../src/invoice/errors.js';
 import type { Invoice } from '../../src/invoice/invoice.js';
-import { paymentSecretFromPreimage } from '../../src/invoice/payment-secret.js';
+import { paymentSecretFromPreimage } from '../../src/invoice/payments/secret.js';
 import type { ManualClock } from '../../src/util/clock.js';
 import { toHex } from '../../src/util/hex.js';
 import { msat } from '../../src/util/msat.js';
@@ -205,7 +205,7 @@ for (const dialect of DIALECTS) {
       it('signs through an injected builder (the worker pool) when given one', async () => {
         await engine.close();
         const { buildBolt11 } = await import('../../src/invoice/create.js');
-        const { encodeBolt11 } = await import('../../src/invoice/bolt11.js');
+        const { encodeBolt11 } = await import('../../src/invoice/bolt11/index.js');
         const drafts: string[] = [];
         const bolt11Builder = {
           build: async (d: Parameters<typeof buildBolt11>[0]) => {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { nodeKeysFromSeed } from '../../src/crypto/node-keys.js';
 import { nobleSecp256k1 } from '../../src/crypto/secp256k1.js';
-import { decodeBolt11, encodeBolt11 } from '../../src/invoice/bolt11.js';
+import { decodeBolt11, encodeBolt11 } from '../../src/invoice/bolt11/index.js';
 import { buildBolt11, type Bolt11Draft } from '../../src/invoice/create.js';
 import { msat } from '../../src/util/msat.js';
 

@@ -6,10 +6,10 @@
  */
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrateInvoiceDatabase } from '../../src/invoice/db.js';
+import { migrateInvoiceDatabase } from '../../src/invoice/store/db.js';
 import type { InvoiceEngineImpl } from '../../src/invoice/engine.js';
-import { parseHtlcAccepted, type HtlcAcceptedResult } from '../../src/invoice/htlc-payload.js';
-import { createPaymentProcessor, type PaymentProcessor } from '../../src/invoice/payment-processor.js';
+import { parseHtlcAccepted, type HtlcAcceptedResult } from '../../src/invoice/payments/htlc-payload.js';
+import { createPaymentProcessor, type PaymentProcessor } from '../../src/invoice/payments/processor.js';
 import type { ManualClock } from '../../src/util/clock.js';
 import { toHex } from '../../src/util/hex.js';
 import { msat } from '../../src/util/msat.js';

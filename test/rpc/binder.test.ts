@@ -13,9 +13,10 @@ const table = {
   deschashonly: opt(bool, false),
 };
 
-function bindErr(json: string): { code: number; message: string } {
+/** Binds as under `--developer` (tokens echoed) unless `echo` is false. */
+function bindErr(json: string, echo = true, log?: (m: string) => void): { code: number; message: string } {
   try {
-    bindParams(table, parseJson(json));
+    bindParams(table, parseJson(json), log, echo);
   } catch (e) {
     if (e instanceof RpcError) return { code: e.code, message: e.message };
     throw e;
@@ -50,7 +51,7 @@ describe('bindParams', () => {
     ['["0msat", "l"]', "amount_msat: should be positive msat or 'any': invalid token '\"0msat\"'"],
     ['[1, "l", -5]', "expiry: should be an unsigned 64 bit integer: invalid token '-5'"],
     ['[1, {"a": [1]}]', 'label: should be a string or number: invalid token \'{"a": [1]}\''],
-    ['[1, "l", null, "zz"]', 'preimage: should be 64 hex digits: invalid token (see logs for details)'],
+    ['[1, "l", null, "zz"]', 'preimage: should be 64 hex digits: invalid token \'"zz"\''],
   ])('%s → %s', (json, message) => {
     expect(bindErr(json)).toEqual({ code: -32602, message });
   });
@@ -59,17 +60,37 @@ describe('bindParams', () => {
     expect(bindErr('{"expiry":"x"}').message).toBe("expiry: should be an unsigned 64 bit integer: invalid token '\"x\"'");
   });
 
+  it('without --developer, answers "see logs" and logs the name, reason and size, never the token', () => {
+    const logs: string[] = [];
+    expect(bindErr('[1, "l", -5]', false, (m) => logs.push(m))).toEqual({
+      code: -32602,
+      message: 'expiry: should be an unsigned 64 bit integer: invalid token (see logs for details)',
+    });
+    expect(logs).toEqual(['expiry: should be an unsigned 64 bit integer (token of 2 bytes withheld)']);
+  });
+
   it('never logs a refused secret token', () => {
     const logs: string[] = [];
-    expect(() => bindParams(table, parseJson('[1,"l",null,"deadbeef"]'), (m) => logs.push(m))).toThrow(RpcError);
+    expect(bindErr('[1,"l",null,"deadbeef"]', false, (m) => logs.push(m)).message).toBe(
+      'preimage: should be 64 hex digits: invalid token (see logs for details)',
+    );
     expect(logs.join()).not.toContain('deadbeef');
-    expect(logs).toEqual(['preimage: should be 64 hex digits (token withheld)']);
+    expect(logs).toEqual(['preimage: should be 64 hex digits (token of 10 bytes withheld, secret)']);
+  });
+
+  it('never logs the raw value of a mis-typed parameter either: name, reason and size only (issue 18 item 15)', () => {
+    const logs: string[] = [];
+    const secret = 'ab'.repeat(32);
+    // A preimage sent in the `expiry` position.
+    expect(() => bindParams(table, parseJson(`[1,"l","${secret}"]`), (m) => logs.push(m))).toThrow(RpcError);
+    expect(logs.join()).not.toContain(secret);
+    expect(logs).toEqual(['expiry: should be an unsigned 64 bit integer (token of 66 bytes withheld)']);
   });
 
   it('derives CLN usage text from the table', () => {
-    const c = defineCommand({ name: 'demo', params: table, run: async () => ({}) });
+    const c = defineCommand({ name: 'demo', params: table, run: async () => ({}), check: 'params' });
     expect(c.usage).toBe('demo amount_msat label [expiry] [preimage] [deschashonly]');
-    expect(defineCommand({ name: 'getinfo', params: {}, run: async () => ({}) }).usage).toBe('getinfo');
+    expect(defineCommand({ name: 'getinfo', params: {}, run: async () => ({}), check: 'run' }).usage).toBe('getinfo');
   });
 });
 
@@ -90,6 +111,7 @@ describe('types', () => {
         const n: bigint = p.expiry;
         return n;
       },
+      check: 'params',
     });
   });
 });

@@ -1,29 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { makeHarness, NODE_ID } from './harness.js';
 import { INVOICE_COMMANDS } from '../../src/rpc/index.js';
+import { GETINFO_KEYS, NEUTRAL_GETINFO } from '../helpers/cln-facts.js';
 
 const HASH = 'ab'.repeat(32);
 
 describe('getinfo', () => {
-  it('reports id, version, network, features and counts, in order', async () => {
-    const { server, engine } = makeHarness({ context: { blockheight: () => 812_345 } });
+  it("has every field of CLN's schema, in CLN's order, with neutral values before the node reports", async () => {
+    const { server, engine } = makeHarness({ context: { blockheight: () => 812_345, lightningDir: '/d/regtest' } });
     engine.add({ label: 'a' });
     engine.add({ label: 'b' });
     engine.pay('b');
     const r = await server.call('getinfo');
     expect(r.result).toEqual({
+      ...NEUTRAL_GETINFO,
       id: Buffer.from(NODE_ID).toString('hex'),
+      color: '021111',
       version: 'v0.1.0-test',
       blockheight: 812_345,
       network: 'regtest',
-      our_features: { invoice: '024100' },
+      'lightning-dir': '/d/regtest',
       invoices: { unpaid: 1, paid: 1, expired: 0, created_index: 2, updated_index: 1, deleted_index: 0 },
     });
-    expect(Object.keys(r.result)).toEqual(['id', 'version', 'blockheight', 'network', 'our_features', 'invoices']);
+    expect(Object.keys(r.result)).toEqual(GETINFO_KEYS);
   });
-  it('leaves blockheight out while unknown', async () => {
+  it('blockheight is 0 while unknown', async () => {
     const { server } = makeHarness();
-    expect((await server.call('getinfo', {})).result).not.toHaveProperty('blockheight');
+    expect((await server.call('getinfo', {})).result.blockheight).toBe(0);
   });
 });
 
@@ -34,16 +37,23 @@ describe('help', () => {
     expect(r.result['format-hint']).toBe('simple');
     expect(r.result.help).toHaveLength(INVOICE_COMMANDS.length);
     expect(r.result.help).toContainEqual({
-      command: 'invoice amount_msat label description [expiry] [fallbacks] [preimage] [exposeprivatechannels] [cltv] [deschashonly] [dev-routes]',
+      command: 'invoice amount_msat label description [expiry] [fallbacks] [preimage] [exposeprivatechannels] [cltv] [deschashonly] [dev-routes] [webhook] [idempotency_key] [metadata]',
     });
   });
   it('one command, or -32601 for an unknown one', async () => {
     const { server } = makeHarness();
-    expect((await server.call('help', ['listinvoices'])).result).toEqual({
-      help: [{ command: 'listinvoices [label] [invstring] [payment_hash] [offer_id] [index] [start] [limit] [status] [reverse]' }],
+    expect((await server.call('help', ['listinvoices'])).result).toMatchObject({
+      help: [{ command: 'listinvoices [label] [invstring] [payment_hash] [offer_id] [index] [start] [limit] [status] [reverse] [metadata_key] [metadata_value]' }],
       'format-hint': 'simple',
     });
-    expect((await server.call('help', { command: 'wait' })).result.help).toEqual([{ command: 'wait subsystem indexname nextvalue' }]);
+    expect((await server.call('help', { command: 'wait' })).result.help).toMatchObject([{ command: 'wait subsystem indexname nextvalue' }]);
+    // The holdinvoice plugin's usage, with ours after it.
+    expect((await server.call('help', ['holdinvoice'])).result.help).toMatchObject([
+      {
+        command:
+          'holdinvoice amount_msat label description [expiry] [fallbacks] [preimage] cltv [deschashonly] [exposeprivatechannels] [payment_hash] [idempotency_key] [metadata] [webhook]',
+      },
+    ]);
     expect((await server.call('help', ['nosuch'])).error).toEqual({ code: -32601, message: 'Unknown command nosuch' });
   });
 });
@@ -80,10 +90,23 @@ describe('check', () => {
     expect((await server.call('check', [])).error?.message).toBe('missing required parameter: command_to_check');
     expect((await server.call('check', { amount_msat: 1 })).error?.message).toBe('missing required parameter: command_to_check');
   });
-  it('never echoes a secret, under check either', async () => {
-    const { server } = makeHarness();
+  it('echoes the refused token under check, as CLN does, even without --developer', async () => {
+    const { server } = makeHarness({ context: { developer: false } });
     const r = await server.call('check', { command_to_check: 'createinvoice', invstring: 'lnbc1', label: 'l', preimage: 'cafe' });
-    expect(r.error).toEqual({ code: -32602, message: 'preimage: should be 64 hex digits: invalid token (see logs for details)' });
+    expect(r.error).toEqual({ code: -32602, message: 'preimage: should be 64 hex digits: invalid token \'"cafe"\'' });
+  });
+  it('refuses, as the real call does, a command whose module this server was built without (issue 12)', async () => {
+    const { server } = makeHarness();
+    const calls: [string, unknown[]][] = [
+      ['invoicerequest', [1000, 'd']],
+      ['sendinvoice', ['lnr1qqq', 'refund']],
+      ['wait', ['outbox', 'created', 1]],
+    ];
+    for (const [command, params] of calls) {
+      const real = (await server.call(command, params)).error;
+      expect(real).toEqual({ code: -1, message: 'offers are not enabled in this daemon' });
+      expect((await server.call('check', [command, ...params])).error).toEqual(real);
+    }
   });
 });
 
@@ -123,8 +146,8 @@ describe('invoice', () => {
     const long = 'x'.repeat(129);
     expect((await server.call('invoice', [1, long, 'd'])).error).toEqual({ code: -32602, message: `Label '${long}' over 128 bytes` });
   });
-  it('refuses dev-routes, and never echoes a bad preimage', async () => {
-    const { server } = makeHarness();
+  it('refuses dev-routes, and echoes a bad preimage only with --developer', async () => {
+    const { server } = makeHarness({ context: { developer: false } });
     expect((await server.call('invoice', { amount_msat: 1, label: 'l', description: 'd', 'dev-routes': [] })).error).toEqual({
       code: -32602,
       message: 'dev-routes requires --developer',
@@ -236,7 +259,7 @@ describe('waits', () => {
     expect((await del).result).toEqual({ subsystem: 'invoices', deleted: 1, invoices: { status: 'unpaid', label: 'n', bolt11: 'lnbcrt1fake1' } });
     expect((await server.call('wait', ['forwards', 'created', 0])).error).toEqual({
       code: -32602,
-      message: "subsystem: not served here: this daemon serves 'invoices' and 'outbox': invalid token '\"forwards\"'",
+      message: "subsystem: not served here: this daemon serves 'invoices', 'outbox' and 'events': invalid token '\"forwards\"'",
     });
     expect((await server.call('wait', ['nosuch', 'created', 0])).error?.message).toBe("subsystem: unknown subsystem: invalid token '\"nosuch\"'");
     expect((await server.call('wait', ['invoices', 'paid', 0])).error?.message).toBe("indexname: unknown index: invalid token '\"paid\"'");

@@ -81,6 +81,10 @@ export class FakeEngine implements InvoiceEngine {
     return this.waiters.size;
   }
 
+  checkCreate(p: CreateInvoiceParams): void {
+    void p; // the fake checks nothing before create
+  }
+
   async create(p: CreateInvoiceParams): Promise<CreatedInvoice> {
     this.record('create', p);
     const preimage = p.preimage ?? sha256(new TextEncoder().encode(`preimage ${++this.seq}`));
@@ -238,6 +242,10 @@ export class FakeEngine implements InvoiceEngine {
   }
 
   async counts(): Promise<InvoiceCounts> {
+    return this.liveCounts();
+  }
+
+  liveCounts(): InvoiceCounts {
     const n = (s: string) => this.invoices.filter((i) => i.status === s).length;
     return {
       unpaid: n('unpaid'),

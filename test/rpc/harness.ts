@@ -27,6 +27,8 @@ export function makeHarness(over: Partial<Omit<RpcServerOptions, 'context'>> & {
     requestStop: () => void stops++,
     cltvFinal: 10,
     features: { invoice: INVOICE_FEATURES_HEX },
+    // As the e2e daemons (started with --developer): refused tokens are echoed.
+    developer: true,
     ...over.context,
   };
   const server = createRpcServer({ commands: INVOICE_COMMANDS, logger, ...over, context });

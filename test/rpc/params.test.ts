@@ -43,7 +43,6 @@ describe('amounts (parse_amount_msat)', () => {
     ['"0.00000000001btc"', 1n],
     ['"0.1btc"', 10_000_000_000n],
     ['"21000000btc"', 2_100_000_000_000_000_000n],
-    ['18446744073709551615', 18446744073709551615n],
   ])('%s = %s msat', (json, v) => {
     expect(run(P.amountMsat, json)).toBe(v);
     expect(run(P.msatOrAny, json)).toBe(v);
@@ -52,6 +51,14 @@ describe('amounts (parse_amount_msat)', () => {
     'refuses %s',
     (json) => {
       expect(run(P.amountMsat, json)).toBe('FAIL: should be a millisatoshi amount');
+    },
+  );
+  it.each(['2100000000000000001', '"2100000000000001sat"', '"21000000.00000000001btc"', '18446744073709551615'])(
+    'refuses %s: above the total supply of bitcoin',
+    (json) => {
+      const reason = 'FAIL: exceeds the total supply of 21 million bitcoin (2100000000000000000msat)';
+      expect(run(P.amountMsat, json)).toBe(reason);
+      expect(run(P.msatOrAny, json)).toBe(reason);
     },
   );
   it("msatOrAny: 'any', and zero in every spelling is refused", () => {
@@ -117,6 +124,8 @@ describe('others', () => {
     expect(run(P.exposePrivateChannels, 'true')).toBe(true);
     expect(run(P.exposePrivateChannels, '"1x2x3"')).toEqual(['1x2x3']);
     expect(run(P.exposePrivateChannels, '["1x2x3","4x5x6"]')).toEqual(['1x2x3', '4x5x6']);
-    expect(run(P.exposePrivateChannels, '"nope"')).toMatch(/^FAIL: should be 'true', 'false'/);
+    expect(run(P.exposePrivateChannels, '"nope"')).toBe('FAIL: should be a short_channel_id of form NxNxN');
+    expect(run(P.exposePrivateChannels, '"true"')).toBe('FAIL: should be a short_channel_id of form NxNxN');
+    expect(run(P.exposePrivateChannels, '["1x2x3","x"]')).toBe('FAIL: should be a short channel id');
   });
 });

@@ -91,5 +91,26 @@ for (const dialect of DIALECTS) {
       const info = (await server.call('getinfo')).result;
       expect(info.invoices).toEqual({ unpaid: 0, paid: 0, expired: 0, created_index: 1, updated_index: 0, deleted_index: 1 });
     });
+
+    it.skipIf(dialect.name !== 'sqlite')('getinfo answers from memory with the database handle closed under the engine (issue 18 item 8)', async () => {
+      const tdb = await openTestDatabase(dialect);
+      dbs.push(tdb);
+      const { engine } = await startTestEngine(tdb.db);
+      engines.push(engine);
+      const { server } = makeHarness({ context: { engine, nodeId: TEST_NODE_KEYS.nodeId } });
+      const a = (await server.call('invoice', [1000, 'a', 'd'])).result;
+      await server.call('invoice', [1000, 'b', 'd']);
+      await engine.markPaid(Buffer.from(a.payment_hash, 'hex'), msat(1000n), [{ short_channel_id: '1x2x3', id: 0n, amount_msat: msat(1000n) }]);
+      await server.call('delinvoice', ['b', 'unpaid']);
+      const counts = { unpaid: 0, paid: 1, expired: 0, created_index: 2, updated_index: 1, deleted_index: 1 };
+      expect((await server.call('getinfo')).result.invoices).toEqual(counts);
+      await tdb.db.close();
+      // The database is gone for everything else…
+      expect((await server.call('listinvoices', [])).error).toEqual({ code: -32603, message: 'Internal error' });
+      // …but getinfo still answers, with the same counts.
+      const info = await server.call('getinfo');
+      expect(info.error).toBeUndefined();
+      expect(info.result.invoices).toEqual(counts);
+    });
   });
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeHarness } from './harness.js';
-import { listen, RawClient, req, type Listening } from './socket-client.js';
+import { listen, RawClient, req, settled as settledAt, type Listening } from './socket-client.js';
 import type { RequestInfo, RpcServerOptions } from '../../src/rpc/index.js';
 
 let open: Listening[] = [];
@@ -21,18 +21,8 @@ async function reaches(f: () => number, value: number): Promise<void> {
   await vi.waitFor(() => expect(f()).toBe(value), { timeout: 15_000, interval: 5 });
 }
 
-/** For checks that something does NOT happen: resolves once `f()` has stopped changing for a while. */
-async function settled(f: () => number): Promise<number> {
-  let last = -1;
-  let same = 0;
-  while (same < 5) {
-    await new Promise((r) => setTimeout(r, 10));
-    const v = f();
-    same = v === last ? same + 1 : 0;
-    last = v;
-  }
-  return last;
-}
+/** `f()` once it has stopped changing over several turns of I/O (for "no more than" checks). */
+const settled = (f: () => number) => settledAt(f, { checks: 5, everyMs: 10 });
 
 describe('framing over a Unix socket', () => {
   it('answers concatenated requests sent in one write, each followed by a blank line', async () => {
@@ -40,7 +30,7 @@ describe('framing over a Unix socket', () => {
     const c = await RawClient.connect(path);
     await c.write(req(1, 'getinfo') + req(2, 'help', ['stop']) + '\n\n' + req(3, 'nosuch'));
     await c.waitResponses(3);
-    expect(c.byId(2)!['result']).toEqual({ help: [{ command: 'stop' }], 'format-hint': 'simple' });
+    expect(c.byId(2)!['result']).toMatchObject({ help: [{ command: 'stop' }], 'format-hint': 'simple' });
     expect(c.byId(3)!['error']).toEqual({ code: -32601, message: "Unknown command 'nosuch'" });
     expect(c.byId(1)!['result']).toHaveProperty('id');
     c.socket.destroy();

@@ -97,3 +97,19 @@ export class RawClient {
 export function req(id: number | string, method: string, params: unknown = []): string {
   return JSON.stringify({ jsonrpc: '2.0', id, method, params });
 }
+
+/**
+ * For checks that something does NOT happen: resolves with `f()` once it has stayed the same for `checks`
+ * checks in a row, one every `everyMs` (real turns of I/O, so the server gets to act in between).
+ */
+export async function settled(f: () => number, { checks, everyMs }: { checks: number; everyMs: number }): Promise<number> {
+  let last = -1;
+  let same = 0;
+  while (same < checks) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    const v = f();
+    same = v === last ? same + 1 : 0;
+    last = v;
+  }
+  return last;
+}

@@ -9,6 +9,9 @@ export const autocleanOnce = defineCommand({
     subsystem: req(autocleanSubsystem),
     age: req(u64NonZero),
   },
+  // As CLN (`param()` ends a check there): only the parameters, which are all the real run checks before
+  // it deletes (a zero age is the parser's `Must be non-zero`); nothing is cleaned.
+  check: 'params',
   run: async (p, ctx) => {
     const r = await ctx.engine.autocleanOnce(p.subsystem, p.age);
     return { autoclean: { [r.subsystem]: { cleaned: r.cleaned, uncleaned: r.uncleaned } } };
@@ -19,6 +22,7 @@ export const autocleanStatus = defineCommand({
   name: 'autoclean-status',
   description: 'Autoclean settings and totals cleaned, per subsystem.',
   params: { subsystem: opt(autocleanSubsystem) },
+  check: 'run',
   run: async (p, ctx) => {
     const entries = await ctx.engine.autocleanStatus(p.subsystem);
     const autoclean: Record<string, unknown> = {};

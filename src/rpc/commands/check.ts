@@ -1,14 +1,23 @@
 /**
- * `check command_to_check [params…]` (reference §1.7): binds another command's parameters with the same
- * binder and reports `{"command_to_check": NAME}` without running it. The params after
- * `command_to_check` (positional tail or the other named members) are that command's.
+ * `check command_to_check [params…]` (reference §1.7), CLN's check-only mode: binds another command's
+ * parameters with the same binder (refused tokens echoed, as CLN does under `check`), then runs that
+ * command's own checks as its declaration says (`CheckSpec` in command.ts), changing nothing, and reports
+ * `{"command_to_check": NAME}`. The params after `command_to_check` (positional tail or the other named
+ * members) are that command's.
  */
-import { defineCommand, req, bindParams, type BoundCall, type BindOptions } from '../command.js';
+import { defineCommand, req, bindParams, badParamMessage, type BoundCall, type BindOptions, type Command } from '../command.js';
 import type { JsonNode } from '../json-reader.js';
-import { CODE, RpcError } from '../errors.js';
+import { CODE, ParamError, RpcError, toRpcError } from '../errors.js';
 import { string } from '../params.js';
 
 const table = { command_to_check: req(string) };
+
+/** What the binder hands to `run`: the target command and its bound call. */
+interface CheckTarget {
+  readonly command: Command;
+  readonly call: BoundCall;
+}
+const TARGET = Symbol('check target');
 
 function bindCheck(params: JsonNode, opts: BindOptions): BoundCall {
   let nameNode: JsonNode | undefined;
@@ -23,18 +32,33 @@ function bindCheck(params: JsonNode, opts: BindOptions): BoundCall {
     throw new RpcError(CODE.INVALID_PARAMS, 'Expected array or object for params');
   }
   // command_to_check itself goes through the ordinary binder (its messages and token echo).
-  const own = bindParams(table, nameNode ? { ...params, kind: 'array', items: [nameNode] } as JsonNode : { ...params, kind: 'array', items: [] } as JsonNode, opts.log);
+  const nameParams = { ...params, kind: 'array', items: nameNode ? [nameNode] : [] } as JsonNode;
+  const own = bindParams(table, nameParams, opts.log, true);
   const name = own.values['command_to_check'] as string;
-  const target = opts.commands?.get(name);
-  if (target === undefined) throw new RpcError(CODE.METHOD_NOT_FOUND, `Unknown command '${name}'`);
-  target.bind(rest, opts);
-  return own;
+  const command = opts.commands?.get(name);
+  if (command === undefined) throw new RpcError(CODE.METHOD_NOT_FOUND, `Unknown command '${name}'`);
+  const call = command.bind(rest, { ...opts, echo: true });
+  const target: CheckTarget = { command, call };
+  return { values: { ...own.values, [TARGET]: target }, raw: new Map([...own.raw, ...call.raw]) };
 }
 
 export const check = defineCommand({
   name: 'check',
-  description: "Checks another command's parameters without running it.",
+  description: "Checks another command's parameters, and what it would check before changing anything, without running it.",
   params: table,
   bind: bindCheck,
-  run: async (p) => ({ command_to_check: p.command_to_check }),
+  run: async (p, ctx) => {
+    const { command, call } = (p as unknown as { [TARGET]: CheckTarget })[TARGET];
+    try {
+      await command.check(call.values, ctx);
+    } catch (e) {
+      const err = toRpcError(e);
+      // A parameter refused by the command's own checks: reported as the binder reports it under `check`.
+      if (err instanceof ParamError) throw new RpcError(CODE.INVALID_PARAMS, badParamMessage(err.param, err.reason, call.raw.get(err.param), true));
+      throw e;
+    }
+    return { command_to_check: p.command_to_check };
+  },
+  // `check check …` checks the inner check.
+  check: 'run',
 });

@@ -5,7 +5,7 @@
  */
 import type { CurrencyRate } from '../../offers/currency-rates.js';
 import { defineCommand, opt, req } from '../command.js';
-import { string, u64 } from '../params.js';
+import { string, u63 } from '../params.js';
 import { requireMerchant } from './outbox.js';
 
 function formatRate(r: CurrencyRate, fresh: boolean): Record<string, unknown> {
@@ -15,7 +15,8 @@ function formatRate(r: CurrencyRate, fresh: boolean): Record<string, unknown> {
 export const setcurrencyrate = defineCommand({
   name: 'setcurrencyrate',
   description: 'Sets the msat value of one whole unit of an ISO 4217 currency, for offers priced in it.',
-  params: { currency: req(string), msat_per_unit: req(u64) },
+  params: { currency: req(string), msat_per_unit: req(u63) },
+  check: 'params',
   run: async (p, ctx) => {
     const rates = requireMerchant(ctx).rates;
     return formatRate(await rates.set(p.currency, p.msat_per_unit), true);
@@ -26,6 +27,7 @@ export const listcurrencyrates = defineCommand({
   name: 'listcurrencyrates',
   description: 'Lists the currency rates (or the one of currency), with when each was set and whether it is still fresh.',
   params: { currency: opt(string) },
+  check: 'run',
   run: async (p, ctx) => {
     const rates = requireMerchant(ctx).rates;
     return { currencyrates: (await rates.list(p.currency)).map((r) => formatRate(r, rates.isFresh(r))) };

@@ -10,7 +10,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { defineCommand, opt, req } from '../command.js';
 import { CODE, ParamError, RpcError } from '../errors.js';
 import { canonicalInvstring, string } from '../params.js';
-import { Bolt11DecodeError, decodeBolt11 } from '../../invoice/bolt11.js';
+import { Bolt11DecodeError, decodeBolt11 } from '../../invoice/bolt11/index.js';
 import { formatBolt11 } from '../format-bolt11.js';
 import { equalBytes, utf8 } from '../../util/bytes.js';
 import { fromHex } from '../../util/hex.js';
@@ -23,18 +23,22 @@ export const decode = defineCommand({
   name: 'decode',
   description: 'Decodes a BOLT11 invoice, or a BOLT12 offer, invoice_request or invoice.',
   params: { string: req(string) },
+  check: 'run',
   run: async (p, ctx) => {
     const s = canonicalInvstring(p.string);
-    if (BOLT12_PREFIXES.some((x) => s.startsWith(x))) {
+    // BOLT 12 strings may be split with `+` joins (even inside the prefix): look at the prefix once they are
+    // gone, and let the codec remove them (it also checks where they stand).
+    const joined = s.replace(/\+\s*/g, '').toLowerCase();
+    if (BOLT12_PREFIXES.some((x) => joined.startsWith(x))) {
       try {
         return ctx.offers ? ctx.offers.decode(s) : decodeBolt12Json(s, { chain: fromHex(CHAIN_HASH[ctx.network], 32) });
       } catch (e) {
         throw new ParamError('string', e instanceof Error ? e.message : 'Unparsable string');
       }
     }
-    if (!s.startsWith('ln')) throw new ParamError('string', 'Unparsable string');
+    if (!s.toLowerCase().startsWith('ln')) throw new ParamError('string', 'Unparsable string');
     try {
-      return { type: 'bolt11 invoice', valid: true, ...formatBolt11(decodeBolt11(s)) };
+      return { type: 'bolt11 invoice', ...formatBolt11(decodeBolt11(s)), valid: true };
     } catch (e) {
       if (e instanceof Bolt11DecodeError) throw new ParamError('string', e.message);
       throw e;
@@ -46,6 +50,7 @@ export const decodepay = defineCommand({
   name: 'decodepay',
   description: 'Decodes a BOLT11 invoice (old form of decode, kept for old clients).',
   params: { bolt11: req(string), description: opt(string) },
+  check: 'run',
   run: async (p) => {
     let d;
     try {

@@ -2,6 +2,7 @@
 import { defineCommand, opt, req } from '../command.js';
 import { formatInvoice } from '../format-invoice.js';
 import { bool, label, string } from '../params.js';
+import { checkDeletable } from '../../invoice/delete-rules.js';
 
 export const delinvoice = defineCommand({
   name: 'delinvoice',
@@ -12,4 +13,5 @@ export const delinvoice = defineCommand({
     desconly: opt(bool, false),
   },
   run: async (p, ctx) => formatInvoice(await ctx.engine.delete(p.label, p.status, p.desconly)),
+  check: async (p, ctx) => void checkDeletable((await ctx.engine.list({ label: p.label }))[0], p.status, p.desconly),
 });

@@ -5,17 +5,21 @@
 import { defineCommand, opt } from '../command.js';
 import { CODE, RpcError } from '../errors.js';
 import { string } from '../params.js';
+import { verboseHelp } from '../command-help.js';
 
 export const help = defineCommand({
   name: 'help',
   description: 'Usage of one command, or of all of them.',
   params: { command: opt(string) },
+  check: 'run',
   run: async (p, ctx) => {
-    let list = [...ctx.commands.values()];
+    // Sorted by name, byte-wise, as CLN's command map (a critbit tree) iterates.
+    let list = [...ctx.commands.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     if (p.command !== undefined) {
       const c = ctx.commands.get(p.command);
       if (c === undefined) throw new RpcError(CODE.METHOD_NOT_FOUND, `Unknown command ${p.command}`);
-      list = [c];
+      // One command: also its parameters and result, from its declaration (as `lightning-cli help CMD`).
+      return { help: [{ command: c.usage, verbose: verboseHelp(c) }], 'format-hint': 'simple' };
     }
     return { help: list.map((c) => ({ command: c.usage })), 'format-hint': 'simple' };
   },

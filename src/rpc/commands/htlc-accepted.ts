@@ -9,8 +9,8 @@ import { CODE, RpcError } from '../errors.js';
 import { member, rawText, toPlain, type JsonNode } from '../json-reader.js';
 import { anyJson } from '../params.js';
 import { InvoiceError } from '../../invoice/errors.js';
-import { parseHtlcAccepted } from '../../invoice/htlc-payload.js';
-import type { PaymentProcessor } from '../../invoice/payment-processor.js';
+import { parseHtlcAccepted } from '../../invoice/payments/htlc-payload.js';
+import type { PaymentProcessor } from '../../invoice/payments/processor.js';
 import { toHex } from '../../util/hex.js';
 
 const PARAMS = {
@@ -47,6 +47,7 @@ export const htlcAccepted = defineCommand({
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),
+  check: 'params',
   run: async (p, ctx): Promise<HtlcAcceptedJson> => {
     if (!isPaymentProcessor(ctx.payments)) throw new RpcError(CODE.INTERNAL_ERROR, 'payments are not enabled');
     let parsed;

@@ -11,6 +11,8 @@ import { delinvoice } from './delinvoice.js';
 import { getinfo } from './getinfo.js';
 import { help } from './help.js';
 import { htlcAccepted } from './htlc-accepted.js';
+import { holdinvoice, holdinvoicecancel, holdinvoicelookup, holdinvoicesettle } from './holdinvoice.js';
+import { setinvoicemetadata } from './setinvoicemetadata.js';
 import { invoice } from './invoice.js';
 import { disableinvoicerequest, invoicerequest, listinvoicerequests } from './invoicerequest.js';
 import { listinvoices } from './listinvoices.js';
@@ -21,7 +23,10 @@ import { listoutbox, outboxFailed, outboxSent } from './outbox.js';
 import { sendinvoice } from './sendinvoice.js';
 import { disableoffer, enableoffer, listoffers } from './offer-manage.js';
 import { stop } from './stop.js';
+import { setblockheight, setnodefacts } from './node-facts.js';
 import { wait } from './wait.js';
+import { listevents } from './events.js';
+import { listwebhookdeliveries, webhookRedeliver } from './webhooks.js';
 import { waitanyinvoice, waitinvoice } from './waitinvoice.js';
 
 /** The invoice daemon's commands. */
@@ -56,4 +61,14 @@ export const INVOICE_COMMANDS: readonly Command[] = Object.freeze([
   outboxFailed,
   setcurrencyrate,
   listcurrencyrates,
+  setblockheight,
+  setnodefacts,
+  listevents,
+  listwebhookdeliveries,
+  webhookRedeliver,
+  holdinvoice,
+  holdinvoicesettle,
+  holdinvoicecancel,
+  holdinvoicelookup,
+  setinvoicemetadata,
 ]);

@@ -7,6 +7,28 @@ import { defineCommand, opt, req } from '../command.js';
 import { amountMsat, bool, escapedString, sha256, u64 } from '../params.js';
 import { requireOffers } from './offer-context.js';
 import { formatInvoiceRequest } from './offer-format.js';
+import { checkCanDisable } from '../../offers/offer-status-rules.js';
+import type { CreateInvoiceRequestParams } from '../../offers/offer-api.js';
+import type { Msat } from '../../util/msat.js';
+
+/** The offer engine's parameters from the bound ones. */
+function invoiceRequestParamsOf(p: {
+  readonly amount: Msat;
+  readonly description: string;
+  readonly issuer?: string | undefined;
+  readonly label?: string | undefined;
+  readonly absolute_expiry?: bigint | undefined;
+  readonly single_use: boolean;
+}): CreateInvoiceRequestParams {
+  return {
+    amount_msat: p.amount,
+    description: p.description,
+    ...(p.issuer !== undefined ? { issuer: p.issuer } : {}),
+    ...(p.label !== undefined ? { label: p.label } : {}),
+    ...(p.absolute_expiry !== undefined ? { absolute_expiry: p.absolute_expiry } : {}),
+    single_use: p.single_use,
+  };
+}
 
 export const invoicerequest = defineCommand({
   name: 'invoicerequest',
@@ -19,23 +41,18 @@ export const invoicerequest = defineCommand({
     absolute_expiry: opt(u64),
     single_use: opt(bool, true),
   },
-  run: async (p, ctx) =>
-    formatInvoiceRequest(
-      await requireOffers(ctx).createInvoiceRequest({
-        amount_msat: p.amount,
-        description: p.description,
-        ...(p.issuer !== undefined ? { issuer: p.issuer } : {}),
-        ...(p.label !== undefined ? { label: p.label } : {}),
-        ...(p.absolute_expiry !== undefined ? { absolute_expiry: p.absolute_expiry } : {}),
-        single_use: p.single_use,
-      }),
-    ),
+  // CLN's `invoicerequest` checks only its parameters (`param()` ends a check there). The real run then
+  // needs the offer engine and builds and signs the request before writing it: the check does both, so it
+  // never passes what the run refuses, and writes nothing.
+  check: async (p, ctx) => requireOffers(ctx).checkInvoiceRequest(invoiceRequestParamsOf(p)),
+  run: async (p, ctx) => formatInvoiceRequest(await requireOffers(ctx).createInvoiceRequest(invoiceRequestParamsOf(p))),
 });
 
 export const listinvoicerequests = defineCommand({
   name: 'listinvoicerequests',
   description: 'Lists our invoice_requests (one by invreq_id), optionally only the active ones.',
   params: { invreq_id: opt(sha256), active_only: opt(bool, false) },
+  check: 'run',
   run: async (p, ctx) => ({
     invoicerequests: (await requireOffers(ctx).listInvoiceRequests(p.invreq_id, p.active_only)).map(formatInvoiceRequest),
   }),
@@ -46,4 +63,5 @@ export const disableinvoicerequest = defineCommand({
   description: 'Disables an active invoice_request.',
   params: { invreq_id: req(sha256) },
   run: async (p, ctx) => formatInvoiceRequest(await requireOffers(ctx).disableInvoiceRequest(p.invreq_id)),
+  check: async (p, ctx) => checkCanDisable((await requireOffers(ctx).listInvoiceRequests(p.invreq_id, false))[0], 'invoice_request'),
 });

@@ -4,7 +4,9 @@
  */
 import { defineCommand, opt } from '../command.js';
 import { formatInvoice } from '../format-invoice.js';
-import { bool, invoiceStatus, invstring, label, listIndex, sha256, u32, u64 } from '../params.js';
+import { JsonStream } from '../json-stream.js';
+import type { Invoice } from '../../invoice/invoice.js';
+import { bool, invoiceStatus, invstring, label, listIndex, sha256, string, u32, u64 } from '../params.js';
 
 export const listinvoices = defineCommand({
   name: 'listinvoices',
@@ -19,6 +21,14 @@ export const listinvoices = defineCommand({
     limit: opt(u32),
     status: opt(invoiceStatus),
     reverse: opt(bool),
+    metadata_key: opt(string),
+    metadata_value: opt(string),
   },
-  run: async (p, ctx) => ({ invoices: (await ctx.engine.list(p)).map(formatInvoice) }),
+  check: 'run',
+  run: async (p, ctx) => {
+    // A listing of every invoice is streamed page by page as the client reads it (json-stream.ts).
+    const pages = ctx.engine.listPages?.(p);
+    if (pages !== undefined) return new JsonStream('invoices', pages, (inv) => formatInvoice(inv as Invoice));
+    return { invoices: (await ctx.engine.list(p)).map(formatInvoice) };
+  },
 });

@@ -1,6 +1,7 @@
 /** The offer commands' access to the offer engine through the RPC context. */
 import type { OfferEngine } from '../../offers/offer-engine.js';
-import { hasOfferEngine, type CommandContext } from '../context.js';
+import type { CommandContext } from '../command.js';
+import { hasOfferEngine } from '../context.js';
 import { CODE, RpcError } from '../errors.js';
 
 /** The offer engine, or -1 when this server was built without one (as CLN without offers enabled). */

@@ -4,18 +4,22 @@
  */
 import type { Bolt12Entry } from '../../offers/offer-engine.js';
 import { toHex } from '../../util/hex.js';
+import { RawJson } from '../json-writer.js';
 
-/** `offer`'s result: offer_id, active, single_use, bolt12, used, force_paths, created, label?. */
+/**
+ * `offer`'s result, as CLN's createoffer (lightningd/offer.c, `json_populate_offer` then `created`): offer_id,
+ * active, single_use, bolt12, force_paths, used, label?, created.
+ */
 export function formatCreatedOffer(e: Bolt12Entry, created: boolean): Record<string, unknown> {
   return {
     offer_id: toHex(e.id),
     active: e.active,
     single_use: e.single_use,
     bolt12: e.bolt12,
-    used: e.used,
     force_paths: false,
-    created,
+    used: e.used,
     ...(e.label !== undefined ? { label: e.label } : {}),
+    created,
   };
 }
 
@@ -30,6 +34,8 @@ export function formatOffer(e: Bolt12Entry): Record<string, unknown> {
     used: e.used,
     ...(e.label !== undefined ? { label: e.label } : {}),
     ...(e.description !== undefined ? { description: e.description } : {}),
+    // Ours (issue 15): the client's metadata as stored.
+    ...(e.metadata !== undefined ? { metadata: new RawJson(e.metadata) } : {}),
   };
 }
 

@@ -7,11 +7,13 @@ import { defineCommand, opt, req } from '../command.js';
 import { bool, sha256 } from '../params.js';
 import { requireOffers } from './offer-context.js';
 import { formatOffer } from './offer-format.js';
+import { checkCanDisable, checkCanEnable } from '../../offers/offer-status-rules.js';
 
 export const listoffers = defineCommand({
   name: 'listoffers',
   description: 'Lists our offers (one by offer_id), optionally only the active ones.',
   params: { offer_id: opt(sha256), active_only: opt(bool, false) },
+  check: 'run',
   run: async (p, ctx) => ({ offers: (await requireOffers(ctx).listOffers(p.offer_id, p.active_only)).map(formatOffer) }),
 });
 
@@ -20,6 +22,7 @@ export const disableoffer = defineCommand({
   description: 'Disables an active offer and expires its unpaid invoices.',
   params: { offer_id: req(sha256) },
   run: async (p, ctx) => formatOffer(await requireOffers(ctx).disableOffer(p.offer_id)),
+  check: async (p, ctx) => checkCanDisable((await requireOffers(ctx).listOffers(p.offer_id, false))[0], 'offer'),
 });
 
 export const enableoffer = defineCommand({
@@ -27,4 +30,5 @@ export const enableoffer = defineCommand({
   description: 'Enables a disabled offer again (not a used single-use one).',
   params: { offer_id: req(sha256) },
   run: async (p, ctx) => formatOffer(await requireOffers(ctx).enableOffer(p.offer_id)),
+  check: async (p, ctx) => checkCanEnable((await requireOffers(ctx).listOffers(p.offer_id, false))[0]),
 });

@@ -6,10 +6,15 @@
  * Recurrence is not in the merged BOLT 12 specification (bolt-notes §2.10), so the `recurrence*`
  * parameters, `proportional_amount` and `optional_recurrence` keep CLN's positions but are refused.
  */
-import type { OfferAmount } from '../../offers/offer-engine.js';
+import type { CreateOfferParams, OfferAmount } from '../../offers/offer-engine.js';
 import { defineCommand, opt, req } from '../command.js';
+import type { JsonNode } from '../json-reader.js';
 import { CODE, ParamError, RpcError } from '../errors.js';
-import { amountMsat, anyJson, bool, escapedString, fail, isFail, u64, type Parser } from '../params.js';
+import { amountMsat, anyJson, bool, escapedString, fail, isFail, SUPPLY_REASON, u64, type Parser } from '../params.js';
+import { fingerprint } from '../../invoice/idempotency.js';
+import type { Metadata } from '../../invoice/metadata.js';
+import { offerExtension } from '../../offers/offer-extras.js';
+import { idempotencyKey, metadataObject } from '../params-merchant.js';
 import { requireOffers } from './offer-context.js';
 import { formatCreatedOffer } from './offer-format.js';
 
@@ -21,6 +26,7 @@ export const offerAmount: Parser<OfferAmount> = (node) => {
   if (node.kind === 'string' && node.value === 'any') return 'any';
   const m = amountMsat(node);
   if (!isFail(m)) return m > 0n ? m : fail('must be greater than zero');
+  if (m.reason === SUPPLY_REASON) return m;
   const c = node.kind === 'string' ? CURRENCY_RE.exec(node.value) : null;
   if (!c) return fail(AMOUNT_REASON);
   return { currency: c[3]!, whole: c[1]!, ...(c[2] !== undefined ? { fraction: c[2] } : {}) };
@@ -34,6 +40,52 @@ const RECURRENCE_PARAMS = [
   'proportional_amount',
   'optional_recurrence',
 ] as const;
+
+/** Refusals of `offer` that need no state: recurrence, fronting nodes. */
+function checkOffer(p: { readonly [K in (typeof RECURRENCE_PARAMS)[number] | 'fronting_nodes']: JsonNode | undefined }): void {
+  for (const name of RECURRENCE_PARAMS) {
+    if (p[name] !== undefined) {
+      throw new RpcError(
+        CODE.INVALID_PARAMS,
+        `${name}: recurrence is not in the merged BOLT 12 specification, so this daemon does not create recurring offers`,
+      );
+    }
+  }
+  // No peers, so no blinded paths through fronting nodes: only "none" ([]) is accepted.
+  const fronting = p.fronting_nodes;
+  if (fronting !== undefined && !(fronting.kind === 'array' && fronting.items.length === 0)) {
+    throw new ParamError('fronting_nodes', 'this daemon is not a node on the network: its offers carry no blinded paths');
+  }
+}
+
+/** The optional create steps (idempotency_key, metadata); the fingerprint covers every other parameter. */
+function offerExtras(p: Readonly<Record<string, unknown>> & { readonly idempotency_key?: string; readonly metadata?: Metadata }) {
+  // fronting_nodes is a raw JSON node (only `[]` is accepted): not part of the fingerprint.
+  const { idempotency_key, metadata, fronting_nodes: _fronting, ...rest } = p;
+  return offerExtension({
+    ...(idempotency_key !== undefined
+      ? { idempotency_key, fingerprint: fingerprint('offer', { ...rest, metadata: metadata?.text }) }
+      : {}),
+    ...(metadata ? { metadata } : {}),
+  });
+}
+
+/**
+ * The offer engine's parameters from the bound ones: only the engine's members, and only those given (the
+ * bound object also carries the refused recurrence parameters and the merchant extras). `single_use` is
+ * always there (the binder's default).
+ */
+function offerParamsOf(p: CreateOfferParams & { readonly single_use: boolean }): CreateOfferParams {
+  return {
+    amount: p.amount,
+    ...(p.description !== undefined ? { description: p.description } : {}),
+    ...(p.issuer !== undefined ? { issuer: p.issuer } : {}),
+    ...(p.label !== undefined ? { label: p.label } : {}),
+    ...(p.quantity_max !== undefined ? { quantity_max: p.quantity_max } : {}),
+    ...(p.absolute_expiry !== undefined ? { absolute_expiry: p.absolute_expiry } : {}),
+    single_use: p.single_use,
+  };
+}
 
 export const offer = defineCommand({
   name: 'offer',
@@ -53,30 +105,18 @@ export const offer = defineCommand({
     proportional_amount: opt(anyJson),
     optional_recurrence: opt(anyJson),
     fronting_nodes: opt(anyJson),
+    idempotency_key: opt(idempotencyKey),
+    metadata: opt(metadataObject),
+  },
+  // The handler's own refusals, then the offer engine's (amount, description, quantity_max, an idempotency
+  // key used otherwise, an identical inactive offer), in the order the real run makes them; nothing is written.
+  check: async (p, ctx) => {
+    checkOffer(p);
+    await requireOffers(ctx).checkOffer(offerParamsOf(p), offerExtras(p));
   },
   run: async (p, ctx) => {
-    for (const name of RECURRENCE_PARAMS) {
-      if (p[name] !== undefined) {
-        throw new RpcError(
-          CODE.INVALID_PARAMS,
-          `${name}: recurrence is not in the merged BOLT 12 specification, so this daemon does not create recurring offers`,
-        );
-      }
-    }
-    // No peers, so no blinded paths through fronting nodes: only "none" ([]) is accepted.
-    const fronting = p.fronting_nodes;
-    if (fronting !== undefined && !(fronting.kind === 'array' && fronting.items.length === 0)) {
-      throw new ParamError('fronting_nodes', 'this daemon is not a node on the network: its offers carry no blinded paths');
-    }
-    const created = await requireOffers(ctx).createOffer({
-      amount: p.amount,
-      ...(p.description !== undefined ? { description: p.description } : {}),
-      ...(p.issuer !== undefined ? { issuer: p.issuer } : {}),
-      ...(p.label !== undefined ? { label: p.label } : {}),
-      ...(p.quantity_max !== undefined ? { quantity_max: p.quantity_max } : {}),
-      ...(p.absolute_expiry !== undefined ? { absolute_expiry: p.absolute_expiry } : {}),
-      single_use: p.single_use,
-    });
+    checkOffer(p);
+    const created = await requireOffers(ctx).createOffer(offerParamsOf(p), offerExtras(p));
     return formatCreatedOffer(created.offer, created.created);
   },
 });

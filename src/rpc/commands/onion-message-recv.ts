@@ -6,6 +6,7 @@
  */
 import type { OnionMessageAnswer } from '../../offers/merchant.js';
 import { fromHex, isHex, toHex } from '../../util/hex.js';
+import { writeJson } from '../json-writer.js';
 import { bindKnownMembers, defineCommand, req } from '../command.js';
 import { CODE, RpcError } from '../errors.js';
 import { toPlain } from '../json-reader.js';
@@ -18,7 +19,7 @@ function hexMember(o: Record<string, unknown>, name: string, len?: number): Uint
   const v = o[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || !isHex(v) || (len !== undefined && v.length !== len * 2)) {
-    throw new RpcError(CODE.INVALID_PARAMS, `onion_message.${name}: should be ${len !== undefined ? `${len}-byte ` : ''}hex: invalid token '${JSON.stringify(v)}'`);
+    throw new RpcError(CODE.INVALID_PARAMS, `onion_message.${name}: should be ${len !== undefined ? `${len}-byte ` : ''}hex: invalid token '${writeJson(v)}'`);
   }
   return fromHex(v);
 }
@@ -34,6 +35,7 @@ export const onionMessageRecv = defineCommand({
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),
+  check: 'params',
   run: async (p, ctx) => {
     const merchant = requireMerchant(ctx);
     const m = toPlain(p.onion_message);

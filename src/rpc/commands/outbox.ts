@@ -3,12 +3,12 @@
  * §6): `listoutbox [status] [start] [limit]`, `outbox-sent created_index`, `outbox-failed created_index
  * [error]`. New entries are awaited with `wait outbox created N`.
  */
-import { blindedPathsCodec, formatShortChannelId, type BlindedPath } from '../../offers/blinded-path.js';
+import { blindedPathsCodec, formatShortChannelId, type BlindedPath } from '../../offers/bolt12/blinded-path.js';
 import type { Merchant } from '../../offers/merchant.js';
 import type { OutboxEntry } from '../../offers/outbox.js';
 import { toHex } from '../../util/hex.js';
 import { defineCommand, opt, req } from '../command.js';
-import type { CommandContext } from '../context.js';
+import type { CommandContext } from '../command.js';
 import { CODE, RpcError } from '../errors.js';
 import { oneOf, string, u32, u64 } from '../params.js';
 
@@ -71,6 +71,7 @@ export const listoutbox = defineCommand({
     start: opt(u64),
     limit: opt(u32),
   },
+  check: 'run',
   run: async (p, ctx) => ({
     outbox: (
       await requireMerchant(ctx).outbox.list({
@@ -86,6 +87,7 @@ export const outboxSent = defineCommand({
   name: 'outbox-sent',
   description: 'Bridges: the outbox message created_index was handed to the network.',
   params: { created_index: req(u64) },
+  check: 'params',
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markSent(Number(p.created_index))),
 });
 
@@ -93,5 +95,6 @@ export const outboxFailed = defineCommand({
   name: 'outbox-failed',
   description: 'Bridges: the outbox message created_index could not be delivered (no route, peer unreachable).',
   params: { created_index: req(u64), error: opt(string, 'unknown reason') },
+  check: 'params',
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markFailed(Number(p.created_index), p.error)),
 });

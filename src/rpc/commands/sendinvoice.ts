@@ -7,6 +7,25 @@ import { defineCommand, opt, req } from '../command.js';
 import { formatInvoice } from '../format-invoice.js';
 import { amountMsat, invstring, label, u64 } from '../params.js';
 import { requireMerchant } from './outbox.js';
+import type { SendInvoiceParams } from '../../offers/sendinvoice.js';
+import type { Msat } from '../../util/msat.js';
+
+/** The merchant flow's parameters from the bound ones. */
+function sendParamsOf(p: {
+  readonly invreq: string;
+  readonly label: string;
+  readonly amount_msat?: Msat | undefined;
+  readonly timeout?: bigint | undefined;
+  readonly quantity?: bigint | undefined;
+}): SendInvoiceParams {
+  return {
+    invreq: p.invreq,
+    label: p.label,
+    ...(p.amount_msat !== undefined ? { amount_msat: p.amount_msat } : {}),
+    ...(p.timeout !== undefined ? { timeout: p.timeout } : {}),
+    ...(p.quantity !== undefined ? { quantity: p.quantity } : {}),
+  };
+}
 
 export const sendinvoice = defineCommand({
   name: 'sendinvoice',
@@ -18,17 +37,10 @@ export const sendinvoice = defineCommand({
     timeout: opt(u64),
     quantity: opt(u64),
   },
-  run: async (p, ctx) => {
-    const inv = await requireMerchant(ctx).sendinvoice.send(
-      {
-        invreq: p.invreq,
-        label: p.label,
-        ...(p.amount_msat !== undefined ? { amount_msat: p.amount_msat } : {}),
-        ...(p.timeout !== undefined ? { timeout: p.timeout } : {}),
-        ...(p.quantity !== undefined ? { quantity: p.quantity } : {}),
-      },
-      ctx.signal,
-    );
-    return formatInvoice(inv);
-  },
+  // CLN's `sendinvoice` checks only its parameters (`param()` ends a check there, its `invreq` parser
+  // having checked the request). The real run then refuses an expired request, a quantity, a timeout out
+  // of range, a zero amount, an invoice it cannot write and a label in use before it sends anything: the
+  // check makes all of those, and writes, sends and waits for nothing.
+  check: async (p, ctx) => requireMerchant(ctx).sendinvoice.check(sendParamsOf(p)),
+  run: async (p, ctx) => formatInvoice(await requireMerchant(ctx).sendinvoice.send(sendParamsOf(p), ctx.signal)),
 });

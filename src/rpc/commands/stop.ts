@@ -5,6 +5,7 @@ export const stop = defineCommand({
   name: 'stop',
   description: 'Shuts the daemon down, after answering.',
   params: {},
+  check: 'params',
   run: async (_p, ctx) => {
     // The response is written in the microtasks that follow; the stop starts on a later turn.
     setImmediate(() => ctx.requestStop());

@@ -5,15 +5,16 @@
  * with keys in CLN's order status, label, bolt11|bolt12, description.
  */
 import { defineCommand, req } from '../command.js';
-import type { CommandContext } from '../context.js';
+import type { CommandContext } from '../command.js';
 import { ParamError } from '../errors.js';
 import { oneOf, u64, waitIndex } from '../params.js';
 import type { InvoiceWaitDetails, InvoiceWaitResult } from '../../invoice/invoice.js';
 import { RawJson, writeJson } from '../json-writer.js';
 import { formatOutboxEntry, requireMerchant } from './outbox.js';
+import { eventJson, requireEvents } from './events.js';
 
 /** Every subsystem CLN's `wait` knows. */
-export const WAIT_SUBSYSTEMS = ['invoices', 'forwards', 'sendpays', 'htlcs', 'chainmoves', 'channelmoves', 'networkevents', 'outbox'] as const;
+export const WAIT_SUBSYSTEMS = ['invoices', 'forwards', 'sendpays', 'htlcs', 'chainmoves', 'channelmoves', 'networkevents', 'outbox', 'events'] as const;
 
 /** The details object, in CLN's order, without absent keys. */
 export function formatWaitDetails(d: InvoiceWaitDetails): Record<string, unknown> {
@@ -22,6 +23,8 @@ export function formatWaitDetails(d: InvoiceWaitDetails): Record<string, unknown
   if (d.label !== undefined) out['label'] = d.label;
   if (d.invstring !== undefined) out[d.kind ?? (d.invstring.startsWith('lni') ? 'bolt12' : 'bolt11')] = d.invstring;
   if (d.description !== undefined) out['description'] = d.description;
+  if (d.holdstate !== undefined) out['holdstate'] = d.holdstate;
+  if (d.metadata !== undefined) out['metadata'] = new RawJson(d.metadata);
   return out;
 }
 
@@ -33,20 +36,48 @@ export const wait = defineCommand({
     indexname: req(waitIndex),
     nextvalue: req(u64),
   },
+  // CLN's `wait` checks only its parameters (`param()` ends a check there). The real run then refuses a
+  // subsystem this daemon does not serve, an index the outbox or the feed does not have, and a merchant
+  // flow or feed this daemon was built without, before it waits: the check makes the same refusals, and
+  // answers at once.
+  check: async (p, ctx) => refuseWait(p.subsystem, p.indexname, ctx),
   // Not async, and the outbox in its own function: a pending wait holds no suspended frame of this
   // handler, only the engine's promise (thousands may pend at once: docs/performance.md).
   run: (p, ctx) => {
+    try {
+      refuseWait(p.subsystem, p.indexname, ctx);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     // The outbox (docs/bridge.md §6): `wait outbox created N` returns once message N exists.
-    if (p.subsystem === 'outbox') return waitOutbox(p.indexname, p.nextvalue, ctx);
-    if (p.subsystem !== 'invoices') return Promise.reject(new ParamError('subsystem', "not served here: this daemon serves 'invoices' and 'outbox'"));
+    if (p.subsystem === 'outbox') return waitOutbox(p.nextvalue, ctx);
+    if (p.subsystem === 'events') return waitEvents(p.nextvalue, ctx);
     return ctx.engine.wait(p.indexname, p.nextvalue, ctx.signal).then(invoicesResult);
   },
 });
 
-async function waitOutbox(indexname: string, nextvalue: bigint, ctx: CommandContext): Promise<Record<string, unknown>> {
-  if (indexname !== 'created') throw new ParamError('indexname', "the outbox has only the 'created' index");
+/** What `wait` refuses before it waits, in the order the real run makes the refusals. */
+function refuseWait(subsystem: (typeof WAIT_SUBSYSTEMS)[number], indexname: string, ctx: CommandContext): void {
+  if (subsystem === 'outbox') {
+    if (indexname !== 'created') throw new ParamError('indexname', "the outbox has only the 'created' index");
+    requireMerchant(ctx);
+  } else if (subsystem === 'events') {
+    if (indexname !== 'created') throw new ParamError('indexname', "the event feed has only the 'created' index");
+    requireEvents(ctx);
+  } else if (subsystem !== 'invoices') {
+    throw new ParamError('subsystem', "not served here: this daemon serves 'invoices', 'outbox' and 'events'");
+  }
+}
+
+async function waitOutbox(nextvalue: bigint, ctx: CommandContext): Promise<Record<string, unknown>> {
   const r = await requireMerchant(ctx).outbox.wait(Number(nextvalue), ctx.signal);
   return { subsystem: 'outbox', created: r.created, ...(r.entry ? { outbox: formatOutboxEntry(r.entry) } : {}) };
+}
+
+/** The feed (docs/events.md): `wait events created N` returns once event N exists, with it when it waited. */
+async function waitEvents(nextvalue: bigint, ctx: CommandContext): Promise<Record<string, unknown>> {
+  const r = await requireEvents(ctx).wait(Number(nextvalue), ctx.signal);
+  return { subsystem: 'events', created: r.created, ...(r.event ? { events: eventJson(r.event.body) } : {}) };
 }
 
 function invoicesResult(r: InvoiceWaitResult): Record<string, unknown> | RawJson {

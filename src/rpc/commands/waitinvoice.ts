@@ -7,6 +7,7 @@ import { formatInvoice } from '../format-invoice.js';
 import { label, u64 } from '../params.js';
 import { RawJson, writeJson } from '../json-writer.js';
 import type { Invoice } from '../../invoice/invoice.js';
+import { InvoiceError } from '../../invoice/errors.js';
 
 /**
  * An invoice's JSON, serialised once per invoice record: every waiter woken by one payment receives the
@@ -28,6 +29,10 @@ export const waitinvoice = defineCommand({
   description: 'Waits until the invoice is paid (903 if it expires, -1 if deleted).',
   params: { label: req(label) },
   run: (p, ctx) => ctx.engine.waitInvoice(p.label, ctx.signal).then(sharedInvoice),
+  // As CLN: the label must exist; the wait itself is not started.
+  check: async (p, ctx) => {
+    if ((await ctx.engine.list({ label: p.label })).length === 0) throw new InvoiceError('Failed', 'Label not found');
+  },
 });
 
 export const waitanyinvoice = defineCommand({
@@ -37,5 +42,8 @@ export const waitanyinvoice = defineCommand({
     lastpay_index: opt(u64, 0n),
     timeout: opt(u64),
   },
+  // As CLN (`param()` ends a check there): only the parameters; the real run refuses nothing else before
+  // it waits, and a check waits for nothing (it answers at once, whatever is paid).
+  check: 'params',
   run: (p, ctx) => ctx.engine.waitAnyInvoice(p.lastpay_index, p.timeout, ctx.signal).then(sharedInvoice),
 });

@@ -1,0 +1,255 @@
+/**
+ * Group commit. Every change to the invoice store goes through one queue per daemon: the operations that
+ * are waiting when the queue runs share ONE write transaction (`BEGIN IMMEDIATE` on SQLite; on
+ * PostgreSQL `BEGIN` plus the index advisory lock), each inside its own savepoint so one failing
+ * operation (a duplicate label) undoes only itself. Promises resolve only after COMMIT returned, so
+ * nothing is acknowledged before it is durable (DESIGN rule 4); the after-commit hooks (waking waiters)
+ * run then too, in commit order. Reads never pass through here, so no one waits for a commit it does not
+ * need; an operation arriving while a batch commits joins the next batch.
+ */
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { PendingEvent } from '../../events/event-types.js';
+import type { InvoiceDb } from './schema.js';
+import type { InvoiceDatabase } from './db.js';
+import type { WriteTx } from './write-tx.js';
+
+export type { WriteHooks, WriteTx } from './write-tx.js';
+
+export type WriteOp<T> = (tx: WriteTx) => Promise<T>;
+
+// Fixed statements, compiled once.
+const SAVEPOINT = CompiledQuery.raw('savepoint op');
+const RELEASE = CompiledQuery.raw('release savepoint op');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint op');
+// One round trip instead of two between operations, where the driver runs several statements at once.
+const RELEASE_AND_SAVEPOINT = CompiledQuery.raw('release savepoint op; savepoint op');
+const ROLLBACK_TO_AND_RELEASE = CompiledQuery.raw('rollback to savepoint op; release savepoint op');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
+
+interface Pending {
+  readonly op: WriteOp<unknown>;
+  readonly atomic: boolean;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+/** Options: the most operations one transaction carries (default 256). */
+export interface WriteQueueOptions {
+  readonly maxBatch?: number;
+}
+
+/** How one operation runs. */
+export interface RunOptions {
+  /**
+   * The operation writes with ONE statement, which writes all or nothing, and throws only when that
+   * statement wrote nothing (a refusal after an `ON CONFLICT DO NOTHING`) or failed: it then needs no
+   * savepoint in a batch, which saves two statements (a round trip on PostgreSQL). If it fails with an
+   * error after which the dialect says the transaction is lost (`StoreDialect.transactionLost`), the batch
+   * fails as a failed COMMIT does: every operation in it rejects and nothing is written.
+   */
+  readonly atomic?: boolean;
+}
+
+export class WriteQueue {
+  private queue: Pending[] = [];
+  private running = false;
+  private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
+  private readonly maxBatch: number;
+
+  /** NOTIFY payloads stay well under PostgreSQL's 8000-byte limit. */
+  static readonly MAX_PAYLOAD = 7000;
+
+  private static readonly byDatabase = new WeakMap<InvoiceDatabase, WriteQueue>();
+
+  /**
+   * The one queue of `database` (the same handle object, hooks included), shared by every module that
+   * writes through it: invoices, offers, the outbox, webhook outcomes and currency rates then commit
+   * together, one transaction and one fsync for all that is waiting, instead of one each.
+   */
+  static shared(database: InvoiceDatabase): WriteQueue {
+    let q = WriteQueue.byDatabase.get(database);
+    if (!q) WriteQueue.byDatabase.set(database, (q = new WriteQueue(database)));
+    return q;
+  }
+
+  constructor(
+    private readonly database: InvoiceDatabase,
+    opts: WriteQueueOptions = {},
+  ) {
+    this.maxBatch = opts.maxBatch ?? 256;
+  }
+
+  /** Queues `op`; resolves with its result once the transaction holding it has committed. */
+  run<T>(op: WriteOp<T>, opts: RunOptions = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ op, atomic: opts.atomic === true, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void> {
+    if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
+    return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private schedule(): void {
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate (not a microtask): requests that arrive in the same I/O turn join the batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        await this.runBatch(batch);
+      }
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) this.schedule();
+      else for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private async runBatch(batch: Pending[]): Promise<void> {
+    const { db, dialect } = this.database;
+    const outcomes: Array<{ ok: true; value: unknown; after: Array<() => void> } | { ok: false; error: unknown }> = [];
+    const messages: string[] = [];
+    const events: PendingEvent[] = [];
+    const afterBatch: Array<() => void> = [];
+    const hooks = this.database.hooks;
+    const started = performance.now();
+    try {
+      await db.connection().execute(async (conn) => {
+        await dialect.beginWrite(conn);
+        try {
+          // A lone operation needs no savepoint: if it fails, the whole transaction is rolled back.
+          const useSavepoints = batch.length > 1;
+          const multi = dialect.multiStatement === true;
+          // Whether the previous operation's savepoint is still to be released (deferred so that, with
+          // `multi`, releasing it and opening the next one take one round trip).
+          let open = false;
+          for (const p of batch) {
+            const after: Array<() => void> = [];
+            const notes: string[] = [];
+            const evs: PendingEvent[] = [];
+            const tx: WriteTx = {
+              db: conn,
+              after: (fn) => after.push(fn),
+              notify: (message) => {
+                if (dialect.notify) notes.push(JSON.stringify(message));
+              },
+              event: (type, subject) => void evs.push({ type, subject }),
+            };
+            // An atomic operation runs inside the previous one's savepoint if that is still open: released
+            // later, it keeps both; only a failed operation rolls back to it, and that one is already done.
+            const savepoint = useSavepoints && !p.atomic;
+            if (savepoint) {
+              if (open && multi) await conn.executeQuery(RELEASE_AND_SAVEPOINT);
+              else {
+                if (open) await conn.executeQuery(RELEASE);
+                await conn.executeQuery(SAVEPOINT);
+              }
+              open = true;
+            }
+            try {
+              const value = await p.op(tx);
+              outcomes.push({ ok: true, value, after });
+              messages.push(...notes);
+              events.push(...evs);
+            } catch (error) {
+              if (!savepoint) {
+                // A lone operation fails the transaction, which leaves nothing of it; an atomic one wrote
+                // nothing, unless the transaction itself is gone.
+                if (!useSavepoints || dialect.transactionLost(error)) throw error;
+                outcomes.push({ ok: false, error });
+                continue;
+              }
+              if (multi) await conn.executeQuery(ROLLBACK_TO_AND_RELEASE);
+              else {
+                await conn.executeQuery(ROLLBACK_TO);
+                await conn.executeQuery(RELEASE);
+              }
+              open = false;
+              outcomes.push({ ok: false, error });
+            }
+          }
+          if (events.length > 0 && hooks?.appendEvents) {
+            await hooks.appendEvents(
+              {
+                db: conn,
+                after: (fn) => afterBatch.push(fn),
+                notify: (message) => void (dialect.notify && messages.push(JSON.stringify(message))),
+                event: () => {
+                  throw new Error('the event hook records no events');
+                },
+              },
+              events,
+            );
+          }
+          // COMMIT also releases a last open savepoint.
+          if (dialect.notify) {
+            for (const payload of chunkMessages(messages, WriteQueue.MAX_PAYLOAD)) await dialect.notify(conn, payload);
+          }
+          await conn.executeQuery(COMMIT);
+        } catch (err) {
+          await conn.executeQuery(ROLLBACK).catch(() => {});
+          throw err;
+        }
+      });
+    } catch (err) {
+      // Nothing of this batch is durable: every operation fails (a lone op with its own error).
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    hooks?.onCommit?.(batch.length, (performance.now() - started) / 1000);
+    batch.forEach((p, i) => {
+      const o = outcomes[i];
+      if (!o) return p.reject(new Error('write batch lost an outcome'));
+      if (!o.ok) return p.reject(o.error);
+      for (const fn of o.after) {
+        try {
+          fn();
+        } catch {
+          // A failing wake-up must not undo an acknowledged commit.
+        }
+      }
+      p.resolve(o.value);
+    });
+    for (const fn of afterBatch) {
+      try {
+        fn();
+      } catch {
+        // As above: the commit stands.
+      }
+    }
+  }
+}
+
+/** Packs JSON messages into JSON-array payloads of at most `max` bytes (a bigger message goes alone). */
+export function chunkMessages(messages: readonly string[], max: number): string[] {
+  const out: string[] = [];
+  let cur: string[] = [];
+  let size = 2;
+  for (const m of messages) {
+    const len = Buffer.byteLength(m) + 1;
+    if (cur.length > 0 && size + len > max) {
+      out.push(`[${cur.join(',')}]`);
+      cur = [];
+      size = 2;
+    }
+    cur.push(m);
+    size += len;
+  }
+  if (cur.length > 0) out.push(`[${cur.join(',')}]`);
+  return out;
+}

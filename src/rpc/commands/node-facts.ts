@@ -1,0 +1,61 @@
+/**
+ * What the node bridge tells the daemon about its node (docs/bridge.md §11):
+ * - `setblockheight blockheight [force]`: the node's current block height (at start, and on every new
+ *   block), used for expiry checks and getinfo. Lower than the current height only with `force`.
+ * - `setnodefacts [getinfo] [channels] [incoming]`: lightningd's `getinfo` result, `listpeerchannels`'
+ *   `channels` and `listincoming`'s `incoming`, each passed through as is; each one given replaces
+ *   what was known.
+ */
+import { defineCommand, opt, req } from '../command.js';
+import { CODE, RpcError } from '../errors.js';
+import { toPlain } from '../json-reader.js';
+import { anyJson, bool, fail, isFail, u32, type Parser } from '../params.js';
+import { BlockHeightError, MAX_BLOCKHEIGHT } from '../../invoice/block-height.js';
+import { parseIncoming, parseNodeChannels, parseNodeInfo } from '../../invoice/node-facts.js';
+
+/** A block height: below the locktime threshold (BIP 65), so never a time. */
+const blockheight: Parser<number> = (node) => {
+  const v = u32(node);
+  if (isFail(v)) return v;
+  return v <= MAX_BLOCKHEIGHT ? v : fail(`should be a block height, at most ${MAX_BLOCKHEIGHT}`);
+};
+
+export const setblockheight = defineCommand({
+  name: 'setblockheight',
+  check: 'params',
+  description: "A node bridge reports the node's block height; a lower one than the current only with force.",
+  params: {
+    blockheight: req(blockheight),
+    force: opt(bool, false),
+  },
+  run: async (p, ctx) => {
+    if (!ctx.height) throw new RpcError(CODE.INTERNAL_ERROR, 'block height is not enabled');
+    try {
+      return { blockheight: await ctx.height.set(p.blockheight, p.force) };
+    } catch (e) {
+      if (e instanceof BlockHeightError) throw new RpcError(CODE.INVALID_PARAMS, e.message);
+      throw e;
+    }
+  },
+});
+
+export const setnodefacts = defineCommand({
+  name: 'setnodefacts',
+  check: 'params',
+  description: "A node bridge reports lightningd's getinfo, listpeerchannels channels and listincoming, as they are.",
+  params: {
+    getinfo: opt(anyJson),
+    channels: opt(anyJson),
+    incoming: opt(anyJson),
+  },
+  run: async (p, ctx) => {
+    const facts = ctx.nodeFacts;
+    if (!facts) throw new RpcError(CODE.INTERNAL_ERROR, 'node facts are not enabled');
+    // All parsed before any is kept: a refused call changes nothing.
+    const info = p.getinfo && parseNodeInfo(toPlain(p.getinfo, 'always'));
+    const channels = p.channels && parseNodeChannels(toPlain(p.channels, 'always'));
+    const incoming = p.incoming && parseIncoming(toPlain(p.incoming, 'always'));
+    facts.update({ ...(info && { info }), ...(channels && { channels }), ...(incoming && { incoming }) });
+    return { channels: facts.channels()?.length ?? 0 };
+  },
+});

@@ -1,0 +1,177 @@
+/**
+ * Webhook delivery rows (`webhook_deliveries`, migration 0006): Kysely queries only. One row per (url,
+ * seq), written in the event's own transaction; a URL's rows are delivered in seq order, its head being
+ * the pending row with the smallest seq. Times are Unix milliseconds.
+ */
+import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
+import type { DbInt } from '../invoice/store/schema.js';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+type Tables = {
+  webhook_deliveries: {
+    url: ColumnType<string, string, never>;
+    seq: ColumnType<DbInt, number, never>;
+    status: ColumnType<string, string, string>;
+    attempts: ColumnType<DbInt, number, number>;
+    created_at: ColumnType<DbInt, number, number>;
+    next_attempt_at: ColumnType<DbInt, number, number>;
+    updated_at: ColumnType<DbInt | null, number | null, number>;
+    last_status: ColumnType<DbInt | null, number | null, number | null>;
+    last_error: ColumnType<string | null, string | null, string | null>;
+  };
+  events: { seq: ColumnType<DbInt, number, never>; body: ColumnType<string, string, never> };
+};
+/**
+ * 'pending' written into the SQL text, not bound: the partial index on pending deliveries (migration
+ * 0008) is usable only where the query's text itself says `status = 'pending'`.
+ */
+const PENDING = sql.lit('pending');
+
+/** Any Kysely handle on the database (the pool, or a write transaction's connection). */
+// `any`: the handle's own table map does not matter here; withTables adds ours.
+type AnyDb = Kysely<any>;
+const on = (db: AnyDb): Kysely<Tables> => db.withTables<Tables>() as unknown as Kysely<Tables>;
+
+export interface Delivery {
+  readonly url: string;
+  readonly seq: number;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly created_at: number;
+  readonly next_attempt_at: number;
+  readonly updated_at?: number;
+  /** HTTP status of the last attempt, if it got one. */
+  readonly last_status?: number;
+  readonly last_error?: string;
+}
+
+function toDelivery(r: Selectable<Tables['webhook_deliveries']>): Delivery {
+  return Object.freeze({
+    url: r.url,
+    seq: Number(r.seq),
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    created_at: Number(r.created_at),
+    next_attempt_at: Number(r.next_attempt_at),
+    ...(r.updated_at !== null ? { updated_at: Number(r.updated_at) } : {}),
+    ...(r.last_status !== null ? { last_status: Number(r.last_status) } : {}),
+    ...(r.last_error !== null ? { last_error: r.last_error } : {}),
+  });
+}
+
+/** New pending deliveries, due at once. */
+export async function insertDeliveries(db: AnyDb, rows: ReadonlyArray<{ url: string; seq: number }>, now: number): Promise<void> {
+  if (rows.length === 0) return;
+  await on(db)
+    .insertInto('webhook_deliveries')
+    .values(rows.map((r) => ({ url: r.url, seq: r.seq, status: 'pending', attempts: 0, created_at: now, next_attempt_at: now, updated_at: null, last_status: null, last_error: null })))
+    .execute();
+}
+
+/** URLs with something pending. */
+export async function pendingUrls(db: AnyDb): Promise<string[]> {
+  const rows = await on(db).selectFrom('webhook_deliveries').select('url').distinct().where('status', '=', PENDING).execute();
+  return rows.map((r) => r.url);
+}
+
+/** `url`'s pending deliveries with their events' bodies. */
+const pendingWithBody = (db: AnyDb, url: string) =>
+  on(db)
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('events as e', 'e.seq', 'd.seq')
+    .selectAll('d')
+    .select('e.body')
+    .where('d.url', '=', url)
+    .where('d.status', '=', PENDING);
+
+/**
+ * The head of `url` (its pending delivery with the smallest seq) with the event's body. With `lock`
+ * (PostgreSQL, inside a transaction) the row is locked FOR UPDATE SKIP LOCKED: when another daemon holds
+ * it, nothing is returned, and since only the head is ever taken, no daemon can overtake it with a later
+ * seq of the same URL.
+ */
+export async function headOf(db: AnyDb, url: string, lock: boolean): Promise<(Delivery & { body: string }) | undefined> {
+  let q = pendingWithBody(db, url).where('d.seq', '=', (eb) =>
+    eb.selectFrom('webhook_deliveries as h').select((x) => x.fn.min('h.seq').as('m')).where('h.url', '=', url).where('h.status', '=', PENDING),
+  );
+  if (lock) q = q.forUpdate('d').skipLocked();
+  const r = await q.executeTakeFirst();
+  return r && { ...toDelivery(r), body: r.body };
+}
+
+/** A URL's pending deliveries in seq order (after seq `after`, if given), at most `limit` (SQLite's rounds). */
+export async function pendingOf(db: AnyDb, url: string, limit: number, after?: number): Promise<Array<Delivery & { body: string }>> {
+  let q = pendingWithBody(db, url);
+  if (after !== undefined) q = q.where('d.seq', '>', after);
+  const rows = await q.orderBy('d.seq', 'asc').limit(limit).execute();
+  return rows.map((r) => ({ ...toDelivery(r), body: r.body }));
+}
+
+/** An attempt's outcome, as the delivery's row records it. */
+export interface AttemptRecord {
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly next_attempt_at: number;
+  readonly now: number;
+  readonly last_status: number | null;
+  readonly last_error: string | null;
+}
+
+/**
+ * Records the outcomes of attempts of `url`'s deliveries: one UPDATE per distinct outcome (a round's
+ * accepted deliveries usually share one), guarded: only a row still pending changes.
+ */
+export async function recordAttempts(db: AnyDb, url: string, outcomes: ReadonlyArray<readonly [{ seq: number }, AttemptRecord]>): Promise<void> {
+  const groups = new Map<string, { o: AttemptRecord; seqs: number[] }>();
+  for (const [d, o] of outcomes) {
+    const key = JSON.stringify([o.status, o.attempts, o.next_attempt_at, o.now, o.last_status, o.last_error]);
+    const g = groups.get(key);
+    if (g) g.seqs.push(d.seq);
+    else groups.set(key, { o, seqs: [d.seq] });
+  }
+  for (const { o, seqs } of groups.values()) {
+    for (let i = 0; i < seqs.length; i += 500) {
+      await on(db)
+        .updateTable('webhook_deliveries')
+        .set({ status: o.status, attempts: o.attempts, next_attempt_at: o.next_attempt_at, updated_at: o.now, last_status: o.last_status, last_error: o.last_error })
+        .where('url', '=', url)
+        .where('seq', 'in', seqs.slice(i, i + 500))
+        .where('status', '=', 'pending')
+        .execute();
+    }
+  }
+}
+
+export async function listDeliveries(db: AnyDb, q: { url?: string; status?: DeliveryStatus }): Promise<Delivery[]> {
+  let s = on(db).selectFrom('webhook_deliveries').selectAll();
+  if (q.url !== undefined) s = s.where('url', '=', q.url);
+  if (q.status !== undefined) s = s.where('status', '=', q.status);
+  return (await s.orderBy('seq', 'asc').orderBy('url', 'asc').execute()).map(toDelivery);
+}
+
+/** Sets the deliveries of `seq` (to `url`, or every URL) pending again, due now, attempts from zero. */
+export async function resetDeliveries(db: AnyDb, seq: number, url: string | undefined, now: number): Promise<Delivery[]> {
+  let u = on(db)
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', attempts: 0, created_at: now, next_attempt_at: now, updated_at: now, last_status: null, last_error: null })
+    .where('seq', '=', seq);
+  if (url !== undefined) u = u.where('url', '=', url);
+  return (await u.returningAll().execute()).map(toDelivery);
+}
+
+/** Whether event `seq` is still in the feed (autoclean may have removed it). */
+export async function eventExists(db: AnyDb, seq: number): Promise<boolean> {
+  return (await on(db).selectFrom('events').select('seq').where('seq', '=', seq).executeTakeFirst()) !== undefined;
+}
+
+/** Pending deliveries per URL (metrics: the backlog). */
+export async function backlog(db: AnyDb): Promise<Array<{ url: string; pending: number }>> {
+  const rows = await on(db)
+    .selectFrom('webhook_deliveries')
+    .select((eb) => ['url', eb.fn.countAll().as('n')])
+    .where('status', '=', PENDING)
+    .groupBy('url')
+    .execute();
+  return rows.map((r) => ({ url: r.url, pending: Number(r.n) }));
+}

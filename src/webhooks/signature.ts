@@ -1,0 +1,23 @@
+/**
+ * What a webhook request carries besides its body, and how it is signed: HMAC-SHA256 over the exact body
+ * bytes with the webhook secret (docs/events.md shows a receiver's check).
+ */
+import { createHmac } from 'node:crypto';
+
+/** Request headers (lower case, as HTTP/2 and fetch normalise them). */
+export const HEADER = {
+  signature: 'x-invoiced-signature',
+  seq: 'x-invoiced-seq',
+  delivery: 'x-invoiced-delivery',
+  attempt: 'x-invoiced-attempt',
+} as const;
+
+/** `sha256=<hex>` of the body under `secret`. */
+export function signBody(secret: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** The delivery id of (url, seq): the same for every attempt, so a receiver can drop repeats. */
+export function deliveryId(urlHash: string, seq: number): string {
+  return `${urlHash}-${seq}`;
+}

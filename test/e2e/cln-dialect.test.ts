@@ -1,0 +1,297 @@
+/**
+ * Core Lightning's dialect where a run with CLN's own client found us apart, over the built daemon's socket:
+ * zero x/c fields, bad-parameter messages with and without --developer, `check` running each command's own
+ * checks, CLN's field order (decode, offer, help), BOLT11 decode errors in common/bolt11.c's words, amounts
+ * above all bitcoin, and BOLT 12 strings with `+` joins or mixed case.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decode as independentDecode } from 'light-bolt11-decoder';
+import { nodeKeysFromSeed } from '../../src/crypto/node-keys.js';
+import { signAndEncode } from '../../src/invoice/bolt11/encode.js';
+import { bytesToWords, uintToFixedWords, wordOf } from '../../src/invoice/bolt11/words.js';
+import { loadVector } from '../helpers/vectors.js';
+import { daemonBuilt, daemonForSuite, startDaemon, TEST_SEED, type TestDaemon } from '../helpers/daemon.js';
+
+const KEYS = nodeKeysFromSeed(TEST_SEED);
+const HASH = new Uint8Array(32).fill(0xaa);
+const SECRET = new Uint8Array(32).fill(0x11);
+type Field = [string, number[]];
+const P: Field = ['p', bytesToWords(HASH)];
+const S: Field = ['s', bytesToWords(SECRET)];
+const D: Field = ['d', bytesToWords(new TextEncoder().encode('coffee'))];
+const FEATURES: Field = ['9', [1, 0, 16, 0]]; // bits 8, 14 (compulsory) as every example sets them
+
+/** A signed invoice with exactly these fields, in this order (to break one thing at a time). */
+function raw(hrp: string, fields: Field[]): string {
+  const data = uintToFixedWords(1_700_000_000, 7);
+  for (const [tag, w] of fields) data.push(wordOf(tag.charCodeAt(0)), w.length >> 5, w.length & 31, ...w);
+  return signAndEncode(hrp, data, (dg) => KEYS.signEcdsa(dg));
+}
+
+const OFFER_STRING = loadVector<{ valid: boolean; string: string }[]>('format-string-test.json')[0]!.string;
+
+describe.skipIf(!daemonBuilt())("Core Lightning's dialect over the socket", () => {
+  const { ok, err } = daemonForSuite({ network: 'bitcoin' });
+  /** The error of `check COMMAND …` and of the real call, which must be the same (params by name or position). */
+  const refusal = async (command: string, params: Record<string, unknown> | unknown[]) => {
+    const checked = await err('check', Array.isArray(params) ? [command, ...params] : { command_to_check: command, ...params });
+    expect(await err(command, params)).toEqual(checked);
+    return checked;
+  };
+
+  it('1. expiry=0 and cltv=0 are written as CLN writes them, readable by an independent decoder', async () => {
+    const { bolt11 } = await ok('invoice', { amount_msat: 1000, label: 'zero-fields', description: 'z', expiry: 0, cltv: 0 });
+    const ours = await ok('decode', [bolt11]);
+    expect(ours).toMatchObject({ expiry: 0, min_final_cltv_expiry: 0 });
+    const sections = independentDecode(bolt11).sections;
+    expect(sections.find((s) => s.name === 'expiry')).toMatchObject({ value: 0, letters: 'xqpq' });
+    expect(sections.find((s) => s.name === 'min_final_cltv_expiry')).toMatchObject({ value: 0, letters: 'cqpq' });
+  });
+
+  it('2. under --developer, a refused token is echoed', async () => {
+    expect(await err('invoice', ['abc', 'l', 'd'])).toEqual({
+      code: -32602,
+      message: "amount_msat: should be positive msat or 'any': invalid token '\"abc\"'",
+    });
+  });
+
+  it('3. check runs the command\'s own checks, changing nothing', async () => {
+    expect(await err('check', ['delinvoice', 'nolabel', 'unpaid'])).toEqual({ code: 905, message: 'Unknown invoice' });
+    expect(await err('check', ['waitinvoice', 'nolabel'])).toEqual({ code: -1, message: 'Label not found' });
+    expect(await err('check', { command_to_check: 'listinvoices', invstring: 'junk' })).toEqual({ code: -32602, message: 'Invalid invstring' });
+    await ok('invoice', { amount_msat: 1000, label: 'to-check', description: 'd' });
+    expect(await err('check', ['delinvoice', 'to-check', 'paid'])).toEqual({
+      code: 906,
+      message: 'Invoice status is unpaid not paid',
+      data: { current_status: 'unpaid', expected_status: 'paid' },
+    });
+    expect(await ok('check', ['delinvoice', 'to-check', 'unpaid'])).toEqual({ command_to_check: 'delinvoice' });
+    expect(await ok('check', ['waitinvoice', 'to-check'])).toEqual({ command_to_check: 'waitinvoice' });
+    expect(await err('check', ['invoice', 1000, 'x'.repeat(129), 'd'])).toMatchObject({ code: -32602, message: `Label '${'x'.repeat(129)}' over 128 bytes` });
+    expect(await err('check', ['invoice', 1000, 'l', 'd'.repeat(640)])).toMatchObject({ code: -32602 });
+    expect(await ok('check', ['invoice', 1000, 'checked-only', 'd'])).toEqual({ command_to_check: 'invoice' });
+    // Nothing was changed by any of it.
+    expect((await ok('listinvoices', { label: 'to-check' })).invoices).toHaveLength(1);
+    expect((await ok('listinvoices', { label: 'checked-only' })).invoices).toHaveLength(0);
+    // createinvoice: the invoice is decoded and the preimage compared, nothing stored.
+    const { bolt11 } = await ok('invoice', { amount_msat: 1000, label: 'to-sign-again', description: 'd' });
+    expect(await err('check', ['createinvoice', bolt11, 'resigned', '11'.repeat(32)])).toEqual({ code: -32602, message: 'Incorrect preimage' });
+    expect(await err('check', ['createinvoice', 'lnbc1junk', 'resigned', '11'.repeat(32)])).toEqual({
+      code: -32602,
+      message: "Unparsable invoice 'lnbc1junk': Bad bech32 string",
+    });
+    // Offers: unknown, already active, already disabled.
+    const unknown = '00'.repeat(32);
+    expect(await err('check', ['disableoffer', unknown])).toEqual({ code: -1, message: 'Unknown offer' });
+    const { offer_id } = await ok('offer', { amount: 1000, description: 'checked offer' });
+    expect(await err('check', ['enableoffer', offer_id])).toEqual({ code: 1006, message: 'offer already active' });
+    expect(await ok('check', ['disableoffer', offer_id])).toEqual({ command_to_check: 'disableoffer' });
+    expect((await ok('listoffers', { offer_id })).offers[0]).toMatchObject({ active: true });
+    await ok('disableoffer', [offer_id]);
+    expect(await err('check', ['disableoffer', offer_id])).toEqual({ code: 1001, message: 'offer is not active' });
+    expect(await err('check', ['disableinvoicerequest', unknown])).toEqual({ code: -1, message: 'Unknown invoice_request' });
+    // Parameters as before: the binder's messages, tokens echoed under check.
+    expect(await err('check', ['invoice', 'abc', 'l', 'd'])).toEqual({
+      code: -32602,
+      message: "amount_msat: should be positive msat or 'any': invalid token '\"abc\"'",
+    });
+  });
+
+  it("3b. check offer runs the offer engine's checks and answers the real run's error, writing nothing (issue 12)", async () => {
+    const before = (await ok('listoffers', {})).offers.length;
+    expect(await refusal('offer', { amount: 1000 })).toEqual({
+      code: -32602,
+      message: 'description: description is required for the user to know what it was they paid for',
+    });
+    expect(await refusal('offer', { amount: 1000, description: 'd', quantity_max: 1 })).toEqual({
+      code: -32602,
+      message: "quantity_max: must be 0 or > 1: invalid token '1'",
+    });
+    expect(await refusal('offer', { amount: '10.5USD', description: 'd' })).toEqual({ code: -32602, message: 'Currency USD requires 2 minor units' });
+    expect(await refusal('offer', { amount: '1XYZ', description: 'd' })).toEqual({ code: -32602, message: 'Unknown currency suffix XYZ' });
+    // What the engine reads: an identical offer that is disabled, an idempotency key used otherwise.
+    const { offer_id } = await ok('offer', { amount: 2000, description: 'disabled twin' });
+    await ok('disableoffer', [offer_id]);
+    expect(await refusal('offer', { amount: 2000, description: 'disabled twin' })).toEqual({ code: 1000, message: "Already exists, but isn't active" });
+    await ok('offer', { amount: 3000, description: 'keyed', label: 'keyed offer', idempotency_key: 'offer-key-1' });
+    expect(await refusal('offer', { amount: 3001, description: 'keyed', idempotency_key: 'offer-key-1' })).toEqual({
+      code: -32602,
+      message: "idempotency_key: already used with other parameters by the offer labelled 'keyed offer'",
+    });
+    // A good one passes, and is not created.
+    expect(await ok('check', { command_to_check: 'offer', amount: 4000, description: 'only checked' })).toEqual({ command_to_check: 'offer' });
+    const offers = (await ok('listoffers', {})).offers as { offer_id: string }[];
+    expect(offers).toHaveLength(before + 2);
+  });
+
+  it("3d. check invoice answers the real run's refusals of its inputs: fallbacks, expiry range, preimage (issue 12)", async () => {
+    const before = (await ok('listinvoices', {})).invoices.length;
+    const base = { amount_msat: 1000, description: 'd' };
+    expect(await refusal('invoice', { ...base, label: 'chk-fb', fallbacks: ['notanaddress'] })).toEqual({ code: -1, message: 'Fallback address not valid' });
+    expect(await refusal('invoice', { ...base, label: 'chk-exp', expiry: 9007199254740991 })).toEqual({
+      code: -32602,
+      message: 'expiry: should be a number of seconds below 2^53 - now',
+    });
+    expect((await ok('listinvoices', {})).invoices).toHaveLength(before);
+  });
+
+  it("3c. check invoicerequest, wait, waitanyinvoice and autoclean-once: the real run's refusals, nothing written, no waiting (issue 12)", async () => {
+    // invoicerequest: the request is built and signed, and not stored.
+    const requests = (await ok('listinvoicerequests', {})).invoicerequests.length;
+    expect(await refusal('invoicerequest', ['2100000000000000001', 'd'])).toEqual({
+      code: -32602,
+      message: "amount: exceeds the total supply of 21 million bitcoin (2100000000000000000msat): invalid token '\"2100000000000000001\"'",
+    });
+    expect(await ok('check', { command_to_check: 'invoicerequest', amount: 1000, description: 'only checked', label: 'lnr-chk' })).toEqual({
+      command_to_check: 'invoicerequest',
+    });
+    expect((await ok('listinvoicerequests', {})).invoicerequests).toHaveLength(requests);
+    // wait: a subsystem not served here and an index the outbox has not are refused as the real run does;
+    // a good one answers at once, however far nextvalue is.
+    expect(await refusal('wait', ['forwards', 'created', 1])).toEqual({
+      code: -32602,
+      message: "subsystem: not served here: this daemon serves 'invoices', 'outbox' and 'events': invalid token '\"forwards\"'",
+    });
+    expect(await refusal('wait', ['outbox', 'updated', 1])).toEqual({
+      code: -32602,
+      message: "indexname: the outbox has only the 'created' index: invalid token '\"updated\"'",
+    });
+    expect(await refusal('wait', ['invoices', 'paid', 1])).toEqual({ code: -32602, message: "indexname: unknown index: invalid token '\"paid\"'" });
+    expect(await ok('check', ['wait', 'invoices', 'created', 1_000_000])).toEqual({ command_to_check: 'wait' });
+    expect(await ok('check', ['wait', 'outbox', 'created', 1_000_000])).toEqual({ command_to_check: 'wait' });
+    // waitanyinvoice: its parameters only, as CLN; nothing is paid, yet the check answers at once.
+    expect(await refusal('waitanyinvoice', [0, 'soon'])).toEqual({
+      code: -32602,
+      message: "timeout: should be an unsigned 64 bit integer: invalid token '\"soon\"'",
+    });
+    expect(await ok('check', ['waitanyinvoice', 1_000_000])).toEqual({ command_to_check: 'waitanyinvoice' });
+    // autoclean-once: its parameters only, as CLN; an invoice it would clean is left.
+    await ok('invoice', { amount_msat: 1000, label: 'to-autoclean', description: 'd', expiry: 1 });
+    await ok('dev-clock', { advance: 10 });
+    // The expiry sweep runs from the daemon's timer, after the clock moved: wait for its commit.
+    await expect
+      .poll(async () => (await ok('listinvoices', { label: 'to-autoclean' })).invoices[0].status, { timeout: 15_000 })
+      .toBe('expired');
+    expect(await refusal('autoclean-once', ['expiredinvoices', 0])).toEqual({ code: -32602, message: "age: Must be non-zero: invalid token '0'" });
+    expect(await ok('check', ['autoclean-once', 'expiredinvoices', 1])).toEqual({ command_to_check: 'autoclean-once' });
+    expect((await ok('listinvoices', { label: 'to-autoclean' })).invoices).toHaveLength(1);
+    // The real run would have cleaned it.
+    expect((await ok('autoclean-once', ['expiredinvoices', 1])).autoclean.expiredinvoices.cleaned).toBeGreaterThanOrEqual(1);
+    expect((await ok('listinvoices', { label: 'to-autoclean' })).invoices).toEqual([]);
+  });
+
+  it('4. decode, offer and help in CLN\'s order', async () => {
+    const { bolt11 } = await ok('invoice', { amount_msat: 1000, label: 'order', description: 'd', fallbacks: ['bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4'] });
+    const keys = Object.keys(await ok('decode', [bolt11]));
+    expect(keys).toEqual([
+      'type', 'currency', 'created_at', 'expiry', 'payee', 'amount_msat', 'description', 'min_final_cltv_expiry',
+      'payment_secret', 'features', 'fallbacks', 'payment_hash', 'signature', 'valid',
+    ]);
+    expect(Object.keys(await ok('decodepay', [bolt11]))).toEqual(keys.slice(1, -1));
+    const o = await ok('offer', { amount: 2000, description: 'ordered', label: 'shop' });
+    expect(Object.keys(o)).toEqual(['offer_id', 'active', 'single_use', 'bolt12', 'force_paths', 'used', 'label', 'created']);
+    const names = (await ok('help', [])).help.map((h: { command: string }) => h.command.split(' ')[0] as string);
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(names.indexOf('autoclean-once')).toBe(0);
+  });
+
+  it('5. BOLT11 decode errors in common/bolt11.c\'s words', async () => {
+    const good = raw('lnbc', [S, P, D, FEATURES]);
+    const cases: [string, string][] = [
+      [good.slice(0, -1) + (good.endsWith('q') ? 'p' : 'q'), 'Bad bech32 string'],
+      [raw('lnbc', [P, D]), 'Missing required payment secret (s field)'],
+      [raw('lnbc', [S, P]), "must have either 'd' or 'h' field"],
+      [raw('lnbc', [S, D]), "No valid 'p' field found"],
+      [raw('lnbc', [S, P, D, ['9', [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]]]), '9: unknown feature bit 100'],
+      [raw('lnbc', [S, P, D, ['x', [0, 1]]]), 'x: not a minimal value'],
+      [raw('lnbc', [S, P, D, ['c', [8, 0, 0, 0, 0, 0, 0]]]), 'c: 8589934592 is too large'],
+      [raw('lnbc1p', [S, P, D]), "Invalid sub-millisatoshi amount '1p'"],
+      [raw('lnxyz', [S, P, D]), 'Unknown chain xyz'],
+      [raw('lnbc', [S, P, D, ['p', bytesToWords(HASH).slice(0, 51)]]), 'p: data_length 51, expected 52'],
+      [raw('lnbc', [S, P, D, ['h', bytesToWords(HASH)]]), "must have either 'd' or 'h' field, not both"],
+    ];
+    for (const [s, message] of cases) {
+      expect([message, await err('decodepay', [s])]).toEqual([message, { code: -1, message: `Invalid bolt11: ${message}` }]);
+      expect([message, (await err('decode', [s]))?.message]).toEqual([message, `string: ${message}: invalid token '"${s}"'`]);
+    }
+    // A bad signature: the signature of another message under an `n` field naming our key.
+    const withN = raw('lnbc', [S, P, D, ['n', bytesToWords(KEYS.nodeId)]]);
+    const tampered = raw('lnbc', [S, P, ['d', bytesToWords(new TextEncoder().encode('tea'))], ['n', bytesToWords(nodeKeysFromSeed(new Uint8Array(32).fill(2)).nodeId)]]);
+    expect((await ok('decode', [withN])).payee).toBe(Buffer.from(KEYS.nodeId).toString('hex'));
+    expect(await err('decodepay', [tampered])).toEqual({ code: -1, message: 'Invalid bolt11: invalid signature' });
+    // Two `d` fields decode as CLN decodes them: the first is the description, the second is kept in extra.
+    const twoD = raw('lnbc', [S, P, D, ['d', bytesToWords(new TextEncoder().encode('second'))], FEATURES]);
+    const dec = await ok('decode', [twoD]);
+    expect(dec).toMatchObject({ description: 'coffee', valid: true });
+    expect(dec.extra).toEqual([{ tag: 'd', data: expect.any(String) }]);
+  });
+
+  it('8. amounts above all bitcoin are refused where they enter', async () => {
+    const supply = 'exceeds the total supply of 21 million bitcoin (2100000000000000000msat)';
+    expect(await err('invoice', ['2100000000000000001', 'huge', 'd'])).toEqual({
+      code: -32602,
+      message: `amount_msat: ${supply}: invalid token '"2100000000000000001"'`,
+    });
+    expect(await err('offer', { amount: '18446744073709551615', description: 'huge' })).toEqual({
+      code: -32602,
+      message: `amount: ${supply}: invalid token '"18446744073709551615"'`,
+    });
+    expect(await err('invoicerequest', { amount: '2100000000000000001', description: 'huge' })).toEqual({
+      code: -32602,
+      message: `amount: ${supply}: invalid token '"2100000000000000001"'`,
+    });
+    // The supply itself is still an amount.
+    expect((await ok('invoice', ['2100000000000000000', 'all-of-it', 'd'])).bolt11).toMatch(/^lnbc21000000/);
+    // An invoice built elsewhere carrying more (21,000,001 BTC) is not stored, checked or run.
+    const external = raw('lnbc21000001', [S, P, D, FEATURES]);
+    const huge = { code: -32602, message: 'Amount 2100000100000000000msat exceeds the total supply of 21 million bitcoin' };
+    expect(await err('check', ['createinvoice', external, 'external-huge', '11'.repeat(32)])).toEqual(huge);
+    expect(await err('createinvoice', [external, 'external-huge', '11'.repeat(32)])).toEqual(huge);
+    expect((await ok('listinvoices', { label: 'external-huge' })).invoices).toEqual([]);
+  });
+
+  it('9–10. BOLT 12 strings: + joins before the prefix check; mixed case refused', async () => {
+    const plain = await ok('decode', [OFFER_STRING]);
+    expect(await ok('decode', ['l+no' + OFFER_STRING.slice(3)])).toMatchObject({ type: 'bolt12 offer', offer_id: plain.offer_id });
+    expect(await ok('decode', ['ln+o' + OFFER_STRING.slice(3)])).toMatchObject({ offer_id: plain.offer_id });
+    expect(await ok('decode', [OFFER_STRING.toUpperCase()])).toMatchObject({ offer_id: plain.offer_id });
+    const oneUpper = OFFER_STRING.slice(0, 10) + OFFER_STRING[10]!.toUpperCase() + OFFER_STRING.slice(11);
+    expect(oneUpper).not.toBe(OFFER_STRING);
+    expect((await err('decode', [oneUpper]))?.code).toBe(-32602);
+    expect((await err('decode', ['LnO1' + OFFER_STRING.slice(4)]))?.code).toBe(-32602);
+  });
+});
+
+describe.skipIf(!daemonBuilt())('bad-parameter messages without --developer (CLN command_fail_badparam)', () => {
+  let d: TestDaemon;
+  beforeAll(async () => {
+    d = await startDaemon({ developer: false, logLevel: 'info' });
+  });
+  afterAll(async () => {
+    expect(await d.stop()).toEqual({ code: 0, signal: null });
+  });
+
+  it('2. answers "see logs", logs the name, reason and size (never the token), at info; check still echoes', async () => {
+    expect((await d.call('invoice', ['abc', 'l', 'd'])).error).toEqual({
+      code: -32602,
+      message: "amount_msat: should be positive msat or 'any': invalid token (see logs for details)",
+    });
+    const line = await d.waitForLog("amount_msat: should be positive msat or 'any' (token of 5 bytes withheld)");
+    expect(line).toMatchObject({ level: 30, method: 'invoice' });
+    // A handler's refusal is worded the same way.
+    expect((await d.call('decode', ['hello'])).error).toEqual({ code: -32602, message: 'string: Unparsable string: invalid token (see logs for details)' });
+    await d.waitForLog('string: Unparsable string (token of 7 bytes withheld)');
+    // A preimage: the same message, and the token never reaches the log.
+    expect((await d.call('invoice', [1000, 'l', 'd', null, null, 'secretbutshort'])).error).toEqual({
+      code: -32602,
+      message: 'preimage: should be 64 hex digits: invalid token (see logs for details)',
+    });
+    await d.waitForLog('preimage: should be 64 hex digits (token of 16 bytes withheld, secret)');
+    expect(d.stdout() + d.stderr()).not.toContain('secretbutshort');
+    // Under check the token is echoed, as CLN does.
+    expect((await d.call('check', ['invoice', 'abc', 'l', 'd'])).error).toEqual({
+      code: -32602,
+      message: "amount_msat: should be positive msat or 'any': invalid token '\"abc\"'",
+    });
+  });
+});
