@@ -25,8 +25,9 @@ import { tempDir } from '../helpers/tmp.js';
 import { JsonServer, type Handler } from './json-server.js';
 
 export const PLUGIN_MAIN = path.join(REPO_ROOT, 'dist/src/bridge/cln/main.js');
-export const PAYLOADS = path.join(REPO_ROOT, '../shared/reference/cln-payloads');
-/** The feature set lightningd v26.06.6 sent in init (reference/cln-payloads/init.plugin.json). */
+/** What lightningd v26.06.6 really sent, captured on regtest (test/fixtures/cln-payloads/README.md). */
+export const PAYLOADS = path.join(REPO_ROOT, 'test/fixtures/cln-payloads');
+/** The feature set lightningd v26.06.6 sent in init (test/fixtures/cln-payloads/init.plugin.json). */
 export const FEATURE_SET = {
   init: '800898880a8a59a1',
   node: '808898880a8a59a1',
@@ -325,7 +326,7 @@ process.on('exit', () => {
   for (const s of running) s.proc.kill('SIGKILL');
 });
 
-/** Lines of a captured stream (reference/cln-payloads/hooks.*.raw.jsonl): each message's exact text. */
+/** Lines of a captured stream (test/fixtures/cln-payloads/hooks.*.raw.jsonl): each message's exact text. */
 export function capturedMessages(file: string): Array<{ kind: string; method: string; text: string; id?: string; params: string }> {
   const out = [];
   for (const line of fs.readFileSync(path.join(PAYLOADS, file), 'utf8').split('\n')) {
