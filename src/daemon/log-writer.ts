@@ -45,6 +45,10 @@ export class LogWriter {
   private queue: string[] = [];
   private queuedBytes = 0;
   private writing = false;
+  /** The descriptor a write is in flight on (or waiting to retry), if any: a reopen closes the old one only once it is done. */
+  private busyFd: number | undefined;
+  /** Descriptors replaced by a reopen while a write on them was in flight. */
+  private readonly retired = new Set<number>();
   /** Lines lost since the log last failed (reported once it works again). */
   private droppedNow = 0;
   private failing = false;
@@ -83,22 +87,23 @@ export class LogWriter {
     this.writeBuf(buf, lines);
   }
 
-  private writeBuf(buf: Buffer, lines: number): void {
-    fs.write(this.fd, buf, 0, buf.length, null, (err, n) => {
-      if (err) {
-        if (err.code === 'EAGAIN') {
-          setTimeout(() => this.writeBuf(buf, lines), RETRY_MS).unref();
-          return;
-        }
-        this.writing = false;
-        this.drop(lines, err.code ?? err.message);
-      } else if (n < buf.length) {
-        this.writeBuf(buf.subarray(n), lines);
+  /** Writes `buf` whole to one descriptor (a reopen meanwhile does not split it between two files). */
+  private writeBuf(buf: Buffer, lines: number, fd = this.fd): void {
+    this.busyFd = fd;
+    fs.write(fd, buf, 0, buf.length, null, (err, n) => {
+      if (err?.code === 'EAGAIN') {
+        setTimeout(() => this.writeBuf(buf, lines, fd), RETRY_MS).unref();
         return;
-      } else {
-        this.writing = false;
-        this.recovered();
       }
+      if (!err && n < buf.length) {
+        this.writeBuf(buf.subarray(n), lines, fd);
+        return;
+      }
+      this.busyFd = undefined;
+      if (this.retired.delete(fd)) closeQuietly(fd);
+      this.writing = false;
+      if (err) this.drop(lines, err.code ?? err.message);
+      else this.recovered();
       this.writeSome();
     });
   }
@@ -145,9 +150,15 @@ export class LogWriter {
     }
     const old = this.fd;
     this.fd = fd;
-    // A write in flight keeps the old descriptor until it completes.
-    setTimeout(() => fs.close(old, () => {}), 1000).unref();
+    // A write in flight on the old descriptor keeps it until that write completes (closed at once, its
+    // number could be reused by the next open and the write land in another file); the rest goes here.
+    if (this.busyFd === old) this.retired.add(old);
+    else closeQuietly(old);
   }
+}
+
+function closeQuietly(fd: number): void {
+  fs.close(fd, () => {}); // nothing to do if closing fails: the descriptor is given up either way
 }
 
 function safeStderr(line: string): void {
