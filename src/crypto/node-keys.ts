@@ -31,7 +31,6 @@ export interface NodeKeysOptions {
   readonly auxRand?: () => Uint8Array;
 }
 
-
 /** CLN's `makesecret` strings for the secrets the daemon derives (lightningd/hsm_control.c, plugins/offers.c). */
 export const SECRET_INFO = Object.freeze({
   /** Base of BOLT12 `path_id`s: path_id = SHA256(base || payment_hash) (common/bolt12_id.c). */

@@ -41,7 +41,6 @@ export const ROUTE_HINT_WARNINGS = {
 } as const;
 export type RouteHintWarning = keyof typeof ROUTE_HINT_WARNINGS;
 
-
 /**
  * Round-robin order of channels (CLN's `rr_number`): a channel first seen gets the next number; one
  * used in a multi-channel choice goes to the back. Kept by the daemon across invoices, so consecutive

@@ -184,7 +184,6 @@ export async function findByPaymentHash(db: Db, hash: Uint8Array): Promise<Invoi
   return r && rowToInvoice(r);
 }
 
-
 export async function findByInvstring(db: Db, invstring: string): Promise<Invoice | undefined> {
   const r = await db.selectFrom('invoices').selectAll().where('invstring', '=', invstring).executeTakeFirst();
   return r && rowToInvoice(r);

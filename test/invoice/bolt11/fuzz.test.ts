@@ -20,7 +20,6 @@ import { prng } from '../../helpers/prng.js';
 const ITERATIONS = 100_000;
 const SEED = 0x5eed_b011;
 
-
 function corpus(): string[] {
   const v = loadVector<{ examples: { invoice: string }[] }>('bolt11-examples.json');
   const keys = nodeKeysFromSeed(new Uint8Array(32).fill(1));

@@ -14,7 +14,6 @@ import { prng } from '../../helpers/prng.js';
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 const EXTRA = '+ 1bioQPZ\n';
 
-
 function mutate(s: string, rnd: () => number): string {
   const n = 1 + Math.floor(rnd() * 3);
   let out = s;
