@@ -146,6 +146,21 @@ for (const dialect of DIALECTS) {
       await vi.waitFor(async () => expect((await node.webhooks.list({ status: 'delivered' })).map((d) => d.seq)).toEqual([1, 2, 3]), WAIT);
     });
 
+    it("an invoice's own URL gets its events too, also for many invoices created in one batch", async () => {
+      // 45 creations at once share write batches, so their URLs are looked up many at a time.
+      const own = (i: number) => `${sink.url}?invoice=${i}`;
+      await Promise.all(
+        Array.from({ length: 45 }, (_, i) => node.engine.create({ label: `b${i}`, description: 'd', ...(i % 3 === 0 ? { webhook: own(i) } : {}) })),
+      );
+      const seqOf = new Map((await node.feed.list({})).map((e) => [JSON.parse(e.body).invoice.label as string, e.seq]));
+      const deliveries = await node.webhooks.list({});
+      expect(deliveries.filter((d) => d.url === sink.url).map((d) => d.seq).sort((a, b) => a - b)).toEqual([...seqOf.values()].sort((a, b) => a - b));
+      const ownRows = deliveries.filter((d) => d.url !== sink.url).map((d) => [d.url, d.seq]);
+      expect(ownRows.sort()).toEqual(
+        Array.from({ length: 15 }, (_, k) => [own(3 * k), seqOf.get(`b${3 * k}`)!]).sort(),
+      );
+    });
+
     it('refused (500), timed out, gone, back: retried with backoff until accepted, never out of order', async () => {
       sink.mode = 'refuse';
       await create('a');
