@@ -4,7 +4,7 @@
  * invoice's events are appended so each is also delivered there. Kysely queries only.
  */
 import type { ColumnType, Kysely } from 'kysely';
-import { preparedChunks } from '../invoice/store/prepared.js';
+import { prepared } from '../invoice/store/prepared.js';
 import type { DbInt } from '../invoice/store/schema.js';
 
 type Tables = {
@@ -20,18 +20,21 @@ export async function setInvoiceWebhook(db: AnyDb, created_index: number, url: s
   await on(db).insertInto('invoice_webhooks').values({ created_index, url }).execute();
 }
 
-/** `IN` lists of 32, 16, …, 1 indexes, compiled once each: every new invoice's events ask this. */
-const urlsOf = preparedChunks(1, (db, _n, ...indexes) =>
-  on(db)
-    .selectFrom('invoice_webhooks')
-    .select(['created_index', 'url'])
-    .where('created_index', 'in', indexes as number[]),
+/** One invoice's URL, compiled once: the lookup every lone new invoice's events make. */
+const urlOf = prepared(1, (db, created_index: number) =>
+  on(db).selectFrom('invoice_webhooks').select(['created_index', 'url']).where('created_index', '=', created_index),
 );
 
 /** The webhook URLs of the invoices among `created_indexes`, by created_index. */
 export async function invoiceWebhooks(db: AnyDb, created_indexes: readonly number[]): Promise<Map<number, string>> {
   const out = new Map<number, string>();
-  for (const r of await urlsOf(db, [...new Set(created_indexes)].map((i) => [i]))) out.set(Number(r.created_index), r.url);
+  const indexes = [...new Set(created_indexes)];
+  if (indexes.length === 0) return out;
+  const rows =
+    indexes.length === 1
+      ? await urlOf(db, indexes[0]!)
+      : await on(db).selectFrom('invoice_webhooks').select(['created_index', 'url']).where('created_index', 'in', indexes).execute();
+  for (const r of rows) out.set(Number(r.created_index), r.url);
   return out;
 }
 

@@ -37,28 +37,3 @@ export function prepared<A extends readonly unknown[], R>(
     return (await db.executeQuery(CompiledQuery.raw(c.sql, params) as CompiledQuery<R>)).rows;
   };
 }
-
-/** Chunk sizes of `preparedChunks`: any count of rows takes at most six statements, compiled once each. */
-const CHUNK_SIZES = [32, 16, 8, 4, 2, 1] as const;
-
-/**
- * A statement over many rows (a multi-row insert, an `IN` list) in chunks of 32, 16, …, 1 rows, each chunk
- * size `prepared` once: `build(db, n, ...args)` gets `n` rows' worth of markers, `perRow` arguments a row.
- * Returns a runner over all the rows' arguments, whose results are concatenated.
- */
-export function preparedChunks<R>(
-  perRow: number,
-  build: (db: Db, n: number, ...args: unknown[]) => Compilable<R>,
-): (db: Db, rows: ReadonlyArray<readonly unknown[]>) => Promise<R[]> {
-  const bySize = new Map(CHUNK_SIZES.map((n) => [n, prepared(n * perRow, (db, ...args: unknown[]) => build(db, n, ...args))]));
-  return async (db, rows) => {
-    const out: R[] = [];
-    let at = 0;
-    while (at < rows.length) {
-      const n = CHUNK_SIZES.find((c) => c <= rows.length - at)!;
-      out.push(...(await bySize.get(n)!(db, ...rows.slice(at, at + n).flat())));
-      at += n;
-    }
-    return out;
-  };
-}
