@@ -80,7 +80,7 @@ export interface OfferEngine {
   /**
    * Records that an invoice of the offer was paid: the offer becomes used, and a single-use one inactive,
    * which expires its other unpaid invoices. Unknown offers are ignored. Payments do not call this: the
-   * engine applies the same rule inside the payment's transaction (see `createOfferEngine`).
+   * engine applies the same rule inside the payment's transaction (engine/status.ts `offerPaidRule`).
    */
   markOfferUsed(offer_id: Uint8Array): Promise<Bolt12Entry | undefined>;
   createInvoiceRequest(p: CreateInvoiceRequestParams): Promise<Bolt12Entry>;

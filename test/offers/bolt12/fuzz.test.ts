@@ -39,7 +39,7 @@ const signedSeeds = [
 ];
 
 describe('fuzz: mutated bolt12 strings', () => {
-  it('100,000 mutations give only typed errors', { timeout: 60_000 }, () => {
+  it('100,000 mutations give only typed errors', { timeout: 120_000 }, () => {
     const rnd = prng(0x12b0);
     let ok = 0;
     let typed = 0;
