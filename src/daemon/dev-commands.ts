@@ -11,7 +11,8 @@ export function devClockCommand(clock: AdjustableClock): Command {
   return defineCommand({
     name: 'dev-clock',
     description: 'Developer only: move the clock forward by `advance` seconds; returns the time in seconds',
-    params: { advance: opt(params.u64, 0n) },
+    result: 'now: the clock, in Unix seconds; offset: how far it runs ahead of real time, in seconds.',
+    params: { advance: opt(params.u64, 'Seconds to move the clock forward by.', 0n) },
     check: 'params',
     run: async (p) => {
       clock.advance(Number(p.advance) * 1000);

@@ -1,10 +1,9 @@
 /**
  * The text of `help COMMAND`: usage, what the command does, each parameter (type, required or default,
- * meaning) and the result. Everything but the words comes from the command's declaration; the words are
- * in command-docs.ts.
+ * meaning) and the result. All of it comes from the command's declaration (command.ts): the words are
+ * the `req`/`opt` meanings and the spec's `result`, beside the parsers that bind.
  */
 import type { Command } from './command.js';
-import { COMMAND_DOCS, paramMeaning } from './command-docs.js';
 import { defaultText, typeName } from './docs.js';
 
 /** Multi-line help for one command (after its usage line, which `help` gives as `command`). */
@@ -19,11 +18,9 @@ export function verboseHelp(c: Command): string {
       const spec = c.params[n]!;
       const dflt = defaultText(spec.default);
       const need = spec.required ? 'required' : dflt !== '' ? `optional, default ${dflt}` : 'optional';
-      const meaning = paramMeaning(c.name, n);
-      lines.push(`  ${n} (${typeName(c, n)}; ${need})${meaning ? `: ${meaning}` : ''}`);
+      lines.push(`  ${n} (${typeName(c, n)}; ${need}): ${spec.doc}`);
     }
   }
-  const result = COMMAND_DOCS[c.name]?.result;
-  if (result) lines.push('', `Result: ${result}`);
+  lines.push('', `Result: ${c.result}`);
   return lines.join('\n');
 }

@@ -1,8 +1,10 @@
 /**
  * One declaration per command (STYLE 2, after CLN's `struct json_command` + `param()`): `defineCommand`
- * takes the name, the parameters in positional order, and the handler. Binding of array and object
- * params, the `help` usage line, `check`, the rejection of unknown names and docs/rpc.md all derive
- * from that one object.
+ * takes the name, the parameters in positional order (each with what it means), what the result is, and
+ * the handler. Binding of array and object params, the `help` usage line and `help COMMAND`'s text,
+ * `check`, the rejection of unknown names and docs/rpc.md all derive from that one object. A parameter's
+ * meaning is an argument of `req`/`opt`, and `result` a field of the spec: both are required, so a
+ * command cannot leave one undescribed, nor describe a parameter it does not declare.
  *
  * The binder follows common/json_param.c (reference §1.4): positional `null` = not supplied; too many
  * positions; unknown and duplicate names; each supplied parameter parsed in declaration order; then the
@@ -37,6 +39,8 @@ export interface ParamSpec<T> {
   readonly default: T | undefined;
   /** Never logged (preimages). */
   readonly secret: boolean;
+  /** What the parameter means, for `help COMMAND` (one or two sentences). */
+  readonly doc: string;
   /** Phantom: the bound type. */
   readonly __type?: T;
 }
@@ -45,21 +49,21 @@ export interface ParamOptions {
   readonly secret?: boolean;
 }
 
-/** A required parameter. */
-export function req<T>(parse: Parser<T>, opts: ParamOptions = {}): ParamSpec<T> {
-  return { parse, required: true, default: undefined, secret: opts.secret ?? false };
+/** A required parameter, and what it means (`doc`). */
+export function req<T>(parse: Parser<T>, doc: string, opts: ParamOptions = {}): ParamSpec<T> {
+  return { parse, required: true, default: undefined, secret: opts.secret ?? false, doc };
 }
 
-/** An optional parameter: undefined when not supplied, or `def`. */
-export function opt<T>(parse: Parser<T>): ParamSpec<T | undefined>;
-export function opt<T>(parse: Parser<T>, def: T, opts?: ParamOptions): ParamSpec<T>;
-export function opt<T>(parse: Parser<T>, def?: T, opts: ParamOptions = {}): ParamSpec<T | undefined> {
-  return { parse, required: false, default: def, secret: opts.secret ?? false };
+/** An optional parameter, and what it means (`doc`): undefined when not supplied, or `def`. */
+export function opt<T>(parse: Parser<T>, doc: string): ParamSpec<T | undefined>;
+export function opt<T>(parse: Parser<T>, doc: string, def: T, opts?: ParamOptions): ParamSpec<T>;
+export function opt<T>(parse: Parser<T>, doc: string, def?: T, opts: ParamOptions = {}): ParamSpec<T | undefined> {
+  return { parse, required: false, default: def, secret: opts.secret ?? false, doc };
 }
 
-/** Optional secret parameter without default. */
-export function optSecret<T>(parse: Parser<T>): ParamSpec<T | undefined> {
-  return { parse, required: false, default: undefined, secret: true };
+/** Optional secret parameter without default, and what it means (`doc`). */
+export function optSecret<T>(parse: Parser<T>, doc: string): ParamSpec<T | undefined> {
+  return { parse, required: false, default: undefined, secret: true, doc };
 }
 
 export type ParamTable = Readonly<Record<string, ParamSpec<unknown>>>;
@@ -80,8 +84,10 @@ export type CheckSpec<P extends ParamTable> = 'run' | 'params' | ((p: Bound<P>, 
 export interface CommandSpec<P extends ParamTable, R> {
   readonly name: string;
   readonly params: P;
-  /** One line for docs/rpc.md. */
+  /** One line for docs/rpc.md and `help COMMAND`. */
   readonly description?: string;
+  /** The result, in words, for `help COMMAND`. */
+  readonly result: string;
   /**
    * Replaces the table-driven binder (only `check`, whose tail is another command's params). The table
    * still gives the usage line.
@@ -116,6 +122,8 @@ export interface Command {
   readonly name: string;
   readonly description: string;
   readonly params: ParamTable;
+  /** The result, in words. */
+  readonly result: string;
   /** `invoice amount_msat label description [expiry] …`, as CLN's help. */
   readonly usage: string;
   bind(params: JsonNode, opts?: BindOptions): BoundCall;
@@ -132,6 +140,7 @@ export function defineCommand<P extends ParamTable, R>(spec: CommandSpec<P, R>):
     name: spec.name,
     description: spec.description ?? '',
     params: spec.params,
+    result: spec.result,
     usage,
     bind: (params: JsonNode, opts: BindOptions = {}) =>
       spec.bind ? spec.bind(params, opts) : bindParams(spec.params, params, opts.log, opts.echo),

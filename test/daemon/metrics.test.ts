@@ -19,7 +19,7 @@ describe('metrics', () => {
     m.onEvents([event(3, 'invoice_paid', { kind: 'bolt11', amount_received_msat: 1n })], false); // another daemon's
     m.onEvents([event(4, 'offer_used', {})], true);
     const answers = [{ result: 'fail', failure_message: '400f00' }, { result: 'fail', failure_message: '0017' }, { result: 'resolve', payment_key: 'aa' }];
-    const htlc = defineCommand({ name: 'htlc_accepted', description: 'x', params: {}, check: 'params', run: async () => answers.shift() });
+    const htlc = defineCommand({ name: 'htlc_accepted', description: 'x', result: 'x', params: {}, check: 'params', run: async () => answers.shift() });
     const [wrapped] = m.instrument([htlc]);
     for (let i = 0; i < 3; i++) await wrapped!.run({}, {} as CommandContext);
     m.onRequest({ method: 'invoice', id: '1', duration_ms: 2 });

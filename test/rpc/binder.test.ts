@@ -6,11 +6,11 @@ import { RpcError } from '../../src/rpc/errors.js';
 import { bool, label, msatOrAny, preimage, u64 } from '../../src/rpc/params.js';
 
 const table = {
-  amount_msat: req(msatOrAny),
-  label: req(label),
-  expiry: opt(u64),
-  preimage: optSecret(preimage),
-  deschashonly: opt(bool, false),
+  amount_msat: req(msatOrAny, 'the amount'),
+  label: req(label, 'the label'),
+  expiry: opt(u64, 'the expiry'),
+  preimage: optSecret(preimage, 'the preimage'),
+  deschashonly: opt(bool, 'hash only', false),
 };
 
 /** Binds as under `--developer` (tokens echoed) unless `echo` is false. */
@@ -88,9 +88,9 @@ describe('bindParams', () => {
   });
 
   it('derives CLN usage text from the table', () => {
-    const c = defineCommand({ name: 'demo', params: table, run: async () => ({}), check: 'params' });
+    const c = defineCommand({ name: 'demo', params: table, result: 'x', run: async () => ({}), check: 'params' });
     expect(c.usage).toBe('demo amount_msat label [expiry] [preimage] [deschashonly]');
-    expect(defineCommand({ name: 'getinfo', params: {}, run: async () => ({}), check: 'run' }).usage).toBe('getinfo');
+    expect(defineCommand({ name: 'getinfo', params: {}, result: 'x', run: async () => ({}), check: 'run' }).usage).toBe('getinfo');
   });
 });
 
@@ -106,6 +106,7 @@ describe('types', () => {
     defineCommand({
       name: 't',
       params: table,
+      result: 'x',
       run: async (p) => {
         // @ts-expect-error expiry may be undefined
         const n: bigint = p.expiry;
@@ -113,5 +114,18 @@ describe('types', () => {
       },
       check: 'params',
     });
+  });
+
+  it('a parameter cannot be declared without its meaning, nor a command without its result', () => {
+    // @ts-expect-error a required parameter needs its meaning
+    req(u64);
+    // @ts-expect-error an optional one too
+    opt(u64);
+    // @ts-expect-error with a default, the meaning comes first
+    opt(bool, false);
+    // @ts-expect-error a secret one too
+    optSecret(preimage);
+    // @ts-expect-error a command needs its result in words
+    defineCommand({ name: 't', params: {}, run: async () => ({}), check: 'params' });
   });
 });

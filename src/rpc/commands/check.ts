@@ -10,7 +10,7 @@ import type { JsonNode } from '../json-reader.js';
 import { CODE, ParamError, RpcError, toRpcError } from '../errors.js';
 import { string } from '../params.js';
 
-const table = { command_to_check: req(string) };
+const table = { command_to_check: req(string, 'The command whose parameters follow, positionally or by name.') };
 
 /** What the binder hands to `run`: the target command and its bound call. */
 interface CheckTarget {
@@ -45,6 +45,7 @@ function bindCheck(params: JsonNode, opts: BindOptions): BoundCall {
 export const check = defineCommand({
   name: 'check',
   description: "Checks another command's parameters, and what it would check before changing anything, without running it.",
+  result: 'command_to_check: the name, if the parameters bind; else the error that command would give.',
   params: table,
   bind: bindCheck,
   run: async (p, ctx) => {

@@ -1,5 +1,6 @@
 /** `createinvoice invstring label preimage` (reference §4.9): store and sign an externally built invoice. */
 import { defineCommand, req } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { formatInvoice } from '../format-invoice.js';
 import { invstring, label, preimage } from '../params.js';
 import { decodeBolt11 } from '../../invoice/bolt11/index.js';
@@ -8,10 +9,11 @@ import { checkCreateFromInvstring } from '../../invoice/create.js';
 export const createinvoice = defineCommand({
   name: 'createinvoice',
   description: 'Signs and stores an invoice built elsewhere (BOLT11, or an unsigned BOLT12 lni).',
+  result: 'The stored invoice object (label, bolt11 or bolt12, payment_hash, status, created_index, …), signed by this node.',
   params: {
-    invstring: req(invstring),
-    label: req(label),
-    preimage: req(preimage, { secret: true }),
+    invstring: req(invstring, MEANING.invstring),
+    label: req(label, MEANING.label),
+    preimage: req(preimage, "The preimage whose hash is the invoice's payment_hash.", { secret: true }),
   },
   // Everything the real run checks before it stores the invoice (CLN's checks up to `command_check_only`):
   // a BOLT11 invoice's decoding, network, amount, description, expiry and preimage; a BOLT12 one's by the

@@ -5,6 +5,7 @@
  */
 import type { CurrencyRate } from '../../offers/currency-rates.js';
 import { defineCommand, opt, req } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { string, u63 } from '../params.js';
 import { requireMerchant } from './outbox.js';
 
@@ -15,7 +16,8 @@ function formatRate(r: CurrencyRate, fresh: boolean): Record<string, unknown> {
 export const setcurrencyrate = defineCommand({
   name: 'setcurrencyrate',
   description: 'Sets the msat value of one whole unit of an ISO 4217 currency, for offers priced in it.',
-  params: { currency: req(string), msat_per_unit: req(u63) },
+  result: 'currency, msat_per_unit, set_at and fresh.',
+  params: { currency: req(string, MEANING.currency), msat_per_unit: req(u63, 'What one whole unit of the currency is worth, in millisatoshi.') },
   check: 'params',
   run: async (p, ctx) => {
     const rates = requireMerchant(ctx).rates;
@@ -26,7 +28,8 @@ export const setcurrencyrate = defineCommand({
 export const listcurrencyrates = defineCommand({
   name: 'listcurrencyrates',
   description: 'Lists the currency rates (or the one of currency), with when each was set and whether it is still fresh.',
-  params: { currency: opt(string) },
+  result: 'currencyrates: currency, msat_per_unit, set_at and whether it is still fresh, of each.',
+  params: { currency: opt(string, MEANING.currency) },
   check: 'run',
   run: async (p, ctx) => {
     const rates = requireMerchant(ctx).rates;

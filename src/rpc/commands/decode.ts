@@ -22,7 +22,8 @@ const BOLT12_PREFIXES = ['lno', 'lnr', 'lni'];
 export const decode = defineCommand({
   name: 'decode',
   description: 'Decodes a BOLT11 invoice, or a BOLT12 offer, invoice_request or invoice.',
-  params: { string: req(string) },
+  result: "type, valid, and the decoded fields of the string (CLN's decode output); warnings for what makes it invalid.",
+  params: { string: req(string, 'A BOLT11 invoice, or a BOLT12 offer (lno), invoice_request (lnr) or invoice (lni).') },
   check: 'run',
   run: async (p, ctx) => {
     const s = canonicalInvstring(p.string);
@@ -49,7 +50,8 @@ export const decode = defineCommand({
 export const decodepay = defineCommand({
   name: 'decodepay',
   description: 'Decodes a BOLT11 invoice (old form of decode, kept for old clients).',
-  params: { bolt11: req(string), description: opt(string) },
+  result: 'The decoded BOLT11 fields, as decode gives them for an invoice.',
+  params: { bolt11: req(string, 'The BOLT11 invoice.'), description: opt(string, 'The description, to check an invoice that carries only its hash.') },
   check: 'run',
   run: async (p) => {
     let d;

@@ -7,6 +7,7 @@ import type { EventFeed } from '../../events/feed.js';
 import { parseJson, toPlain } from '../json-reader.js';
 import { defineCommand, opt } from '../command.js';
 import type { CommandContext } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { CODE, RpcError } from '../errors.js';
 import { fail, u32, u64, type Parser } from '../params.js';
 
@@ -39,10 +40,11 @@ export const listevents = defineCommand({
   name: 'listevents',
   check: 'run',
   description: 'Lists the event feed by seq: from start (inclusive), at most limit, optionally only some types.',
+  result: 'events: seq, type, created_at and the object as listinvoices or listoffers shows it after the change, of each.',
   params: {
-    start: opt(u64),
-    limit: opt(u32),
-    types: opt(eventTypes),
+    start: opt(u64, 'First seq of the page (inclusive).'),
+    limit: opt(u32, MEANING.limit),
+    types: opt(eventTypes, 'Only events of these types.'),
   },
   run: async (p, ctx) => ({
     events: (

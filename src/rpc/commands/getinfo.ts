@@ -32,6 +32,7 @@ function peerCounts(ctx: CommandContext): Record<string, number> {
 export const getinfo = defineCommand({
   name: 'getinfo',
   description: "Node id, alias, color, peers and channels (as the node reports them), block height, features, invoice counts.",
+  result: "Every field of CLN's getinfo (id, alias, color, peer and channel counts, address, binding, version, blockheight, network, fees_collected_msat, lightning-dir, our_features), the node's values once the bridge reported them, then invoices: counts by status and the current created, updated and deleted indexes.",
   params: {},
   check: 'run',
   run: async (_p, ctx) => {

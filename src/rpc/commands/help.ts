@@ -10,7 +10,8 @@ import { verboseHelp } from '../command-help.js';
 export const help = defineCommand({
   name: 'help',
   description: 'Usage of one command, or of all of them.',
-  params: { command: opt(string) },
+  result: 'help: one entry per command with its usage line; for one command, verbose adds its parameters and result.',
+  params: { command: opt(string, 'Only this command, described in full.') },
   check: 'run',
   run: async (p, ctx) => {
     // Sorted by name, byte-wise, as CLN's command map (a critbit tree) iterates.

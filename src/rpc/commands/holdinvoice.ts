@@ -7,13 +7,14 @@
  */
 import { defineCommand, opt, optSecret, req } from '../command.js';
 import type { CommandContext } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { CODE, RpcError } from '../errors.js';
 import { createParamsOf, formatCreatedInvoice } from '../format-created.js';
 import { bool, exposePrivateChannels, preimage, sha256, u32 } from '../params.js';
 import { idempotencyKey, metadataObject } from '../params-merchant.js';
 import { createExtras } from '../../invoice/create-extras.js';
 import type { HoldInvoiceEngine } from '../../invoice/hold/hold-engine.js';
-import { INVOICE_HEAD_PARAMS } from './invoice.js';
+import { invoiceHeadParams } from './invoice.js';
 import { webhookUrl } from './webhooks.js';
 
 function hold(ctx: CommandContext): HoldInvoiceEngine {
@@ -25,15 +26,20 @@ export const holdinvoice = defineCommand({
   name: 'holdinvoice',
   check: 'params',
   description: 'Creates a BOLT11 invoice whose HTLCs are held until holdinvoicesettle or holdinvoicecancel.',
+  result: 'As invoice: payment_hash, expires_at, bolt11, payment_secret, created_index, expiry_time; its HTLCs are held until settled or cancelled.',
   params: {
-    ...INVOICE_HEAD_PARAMS, // amount_msat label description [expiry] [fallbacks] [preimage], as on invoice
-    cltv: req(u32),
-    deschashonly: opt(bool, false),
-    exposeprivatechannels: opt(exposePrivateChannels),
-    payment_hash: opt(sha256),
-    idempotency_key: opt(idempotencyKey),
-    metadata: opt(metadataObject),
-    webhook: opt(webhookUrl),
+    // amount_msat label description [expiry] [fallbacks] [preimage], as on invoice
+    ...invoiceHeadParams({
+      amount_msat: 'Amount to be paid, in millisatoshi, or "any".',
+      description: 'Text shown to the payer.',
+    }),
+    cltv: req(u32, 'min_final_cltv_expiry of the invoice, in blocks (required, as the holdinvoice plugin requires it).'),
+    deschashonly: opt(bool, 'Put only the SHA256 of the description in the invoice.', false),
+    exposeprivatechannels: opt(exposePrivateChannels, 'Which private channels may appear as route hints, as for invoice.'),
+    payment_hash: opt(sha256, 'Make the invoice for this hash; the daemon learns the preimage only at holdinvoicesettle.'),
+    idempotency_key: opt(idempotencyKey, MEANING.idempotency_key),
+    metadata: opt(metadataObject, MEANING.metadata),
+    webhook: opt(webhookUrl, MEANING.webhook),
   },
   run: async (p, ctx) => {
     const params = { ...createParamsOf(p), ...(p.payment_hash ? { payment_hash: p.payment_hash } : {}) };
@@ -46,9 +52,10 @@ export const holdinvoicesettle = defineCommand({
   name: 'holdinvoicesettle',
   check: 'params',
   description: 'Settles an ACCEPTED hold invoice: its held HTLCs are fulfilled. Returns {state}.',
+  result: 'state: SETTLED once the held HTLCs are being fulfilled.',
   params: {
-    payment_hash: opt(sha256),
-    payment_preimage: optSecret(preimage),
+    payment_hash: opt(sha256, MEANING.payment_hash),
+    payment_preimage: optSecret(preimage, 'The preimage, when the invoice was made from its payment_hash alone.'),
   },
   run: async (p, ctx) => ({ state: await hold(ctx).settle(p.payment_hash, p.payment_preimage) }),
 });
@@ -57,7 +64,8 @@ export const holdinvoicecancel = defineCommand({
   name: 'holdinvoicecancel',
   check: 'params',
   description: 'Cancels an OPEN or ACCEPTED hold invoice: its held HTLCs fail. Returns {state}.',
-  params: { payment_hash: req(sha256) },
+  result: 'state: CANCELED once the held HTLCs are being failed.',
+  params: { payment_hash: req(sha256, MEANING.payment_hash) },
   run: async (p, ctx) => ({ state: await hold(ctx).cancel(p.payment_hash) }),
 });
 
@@ -65,7 +73,8 @@ export const holdinvoicelookup = defineCommand({
   name: 'holdinvoicelookup',
   check: 'params',
   description: "A hold invoice's state (and htlc_expiry when ACCEPTED); waits until settled or cancelled HTLCs were answered.",
-  params: { payment_hash: req(sha256) },
+  result: 'state (OPEN, ACCEPTED, SETTLED, CANCELED) and, when ACCEPTED, htlc_expiry; waits for settlement or return of the HTLCs.',
+  params: { payment_hash: req(sha256, MEANING.payment_hash) },
   run: async (p, ctx) => {
     const r = await hold(ctx).lookup(p.payment_hash, ctx.signal);
     return r.htlc_expiry !== undefined ? { state: r.state, htlc_expiry: r.htlc_expiry } : { state: r.state };

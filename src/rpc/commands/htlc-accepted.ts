@@ -14,11 +14,11 @@ import type { PaymentProcessor } from '../../invoice/payments/processor.js';
 import { toHex } from '../../util/hex.js';
 
 const PARAMS = {
-  onion: req(anyJson),
-  htlc: req(anyJson),
+  onion: req(anyJson, "The hook payload's onion object."),
+  htlc: req(anyJson, "The hook payload's htlc object."),
   // Sent by CLN, not used: a payment is ours by its hash, not by the peer it came from.
-  peer_id: opt(anyJson),
-  forward_to: opt(anyJson),
+  peer_id: opt(anyJson, 'The peer the HTLC came from.'),
+  forward_to: opt(anyJson, 'Where the node would forward it (ignored).'),
 };
 
 /** The hook's JSON result. */
@@ -44,6 +44,7 @@ function tokenOf(param: string, onion: JsonNode, htlc: JsonNode): string | undef
 export const htlcAccepted = defineCommand({
   name: 'htlc_accepted',
   description: "A node bridge hands in an incoming HTLC (CLN's htlc_accepted hook payload); answers continue, fail or resolve.",
+  result: '{"result":"continue"}, {"result":"fail", failure_message} or {"result":"resolve", payment_key}.',
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),

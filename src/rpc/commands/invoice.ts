@@ -18,6 +18,7 @@ import {
   u64,
 } from '../params.js';
 import type { Bound } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { webhookUrl } from './webhooks.js';
 import { createExtras } from '../../invoice/create-extras.js';
 import { createParamsOf, formatCreatedInvoice } from '../format-created.js';
@@ -25,26 +26,35 @@ import { idempotencyKey, metadataObject } from '../params-merchant.js';
 
 /**
  * The first six parameters of `invoice`, CLN's; `holdinvoice` takes the same ones in the same positions
- * (the holdinvoice plugin's order), so both bind them with this one table.
+ * (the holdinvoice plugin's order), so both bind them with this one table. Each command says in its own
+ * words what its amount and description are; the other four mean the same in both.
  */
-export const INVOICE_HEAD_PARAMS = {
-  amount_msat: req(msatOrAny),
-  label: req(label),
-  description: req(escapedString),
-  expiry: opt(u64),
-  fallbacks: opt(stringArray),
-  preimage: optSecret(preimage),
-};
+export function invoiceHeadParams(words: { readonly amount_msat: string; readonly description: string }) {
+  return {
+    amount_msat: req(msatOrAny, words.amount_msat),
+    label: req(label, MEANING.label),
+    description: req(escapedString, words.description),
+    expiry: opt(u64, 'Seconds until the invoice expires (default --invoice-expiry).'),
+    fallbacks: opt(stringArray, 'On-chain addresses the payer may use instead.'),
+    preimage: optSecret(preimage, 'Use this preimage instead of a random one.'),
+  };
+}
 
 const params = {
-  ...INVOICE_HEAD_PARAMS,
-  exposeprivatechannels: opt(exposePrivateChannels),
-  cltv: opt(u32),
-  deschashonly: opt(bool, false),
-  'dev-routes': opt(anyJson),
-  webhook: opt(webhookUrl),
-  idempotency_key: opt(idempotencyKey),
-  metadata: opt(metadataObject),
+  ...invoiceHeadParams({
+    amount_msat: 'Amount to be paid, in millisatoshi, or "any" to let the payer choose.',
+    description: 'Text shown to the payer (committed to by hash only with deschashonly).',
+  }),
+  exposeprivatechannels: opt(
+    exposePrivateChannels,
+    "Which private channels may appear as route hints: true, false, or short channel ids (needs the node's channels from the bridge; without them the result carries warning_exposeprivatechannels).",
+  ),
+  cltv: opt(u32, 'min_final_cltv_expiry of the invoice, in blocks (default --cltv-final).'),
+  deschashonly: opt(bool, 'Put only the SHA256 of the description in the invoice.', false),
+  'dev-routes': opt(anyJson, 'Refused: CLN\'s developer-only route hints ("dev-routes requires --developer").'),
+  webhook: opt(webhookUrl, MEANING.webhook),
+  idempotency_key: opt(idempotencyKey, MEANING.idempotency_key),
+  metadata: opt(metadataObject, MEANING.metadata),
 };
 
 /**
@@ -60,6 +70,7 @@ function refuseDevRoutes(p: Bound<typeof params>): void {
 export const invoice = defineCommand({
   name: 'invoice',
   description: 'Creates and signs a BOLT11 invoice.',
+  result: 'payment_hash, expires_at, bolt11, payment_secret, created_index and expiry_time (= expires_at) of the new unpaid invoice, then any warning_* fields.',
   params,
   check: async (p, ctx) => {
     refuseDevRoutes(p);

@@ -4,6 +4,7 @@
  * our "offers to pay" (`lnr`), signed with the node key, single-use by default.
  */
 import { defineCommand, opt, req } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { amountMsat, bool, escapedString, sha256, u64 } from '../params.js';
 import { requireOffers } from './offer-context.js';
 import { formatInvoiceRequest } from './offer-format.js';
@@ -33,13 +34,14 @@ function invoiceRequestParamsOf(p: {
 export const invoicerequest = defineCommand({
   name: 'invoicerequest',
   description: 'Creates a signed BOLT12 invoice_request (lnr): an offer to pay `amount` to whoever sends an invoice.',
+  result: 'invreq_id, active, single_use, bolt12 (lnr), used and label if any.',
   params: {
-    amount: req(amountMsat),
-    description: req(escapedString),
-    issuer: opt(escapedString),
-    label: opt(escapedString),
-    absolute_expiry: opt(u64),
-    single_use: opt(bool, true),
+    amount: req(amountMsat, 'The amount we offer to pay, in millisatoshi.'),
+    description: req(escapedString, 'What the payment is for.'),
+    issuer: opt(escapedString, 'Who is paying, shown to the recipient.'),
+    label: opt(escapedString, 'A name for it, kept locally.'),
+    absolute_expiry: opt(u64, 'Unix time after which invoices for it are refused.'),
+    single_use: opt(bool, 'Only one invoice is paid.', true),
   },
   // CLN's `invoicerequest` checks only its parameters (`param()` ends a check there). The real run then
   // needs the offer engine and builds and signs the request before writing it: the check does both, so it
@@ -51,7 +53,8 @@ export const invoicerequest = defineCommand({
 export const listinvoicerequests = defineCommand({
   name: 'listinvoicerequests',
   description: 'Lists our invoice_requests (one by invreq_id), optionally only the active ones.',
-  params: { invreq_id: opt(sha256), active_only: opt(bool, false) },
+  result: 'invoicerequests: invreq_id, active, single_use, bolt12, used and label of each.',
+  params: { invreq_id: opt(sha256, MEANING.invreq_id), active_only: opt(bool, MEANING.active_only, false) },
   check: 'run',
   run: async (p, ctx) => ({
     invoicerequests: (await requireOffers(ctx).listInvoiceRequests(p.invreq_id, p.active_only)).map(formatInvoiceRequest),
@@ -61,7 +64,8 @@ export const listinvoicerequests = defineCommand({
 export const disableinvoicerequest = defineCommand({
   name: 'disableinvoicerequest',
   description: 'Disables an active invoice_request.',
-  params: { invreq_id: req(sha256) },
+  result: 'The invoice_request, now inactive.',
+  params: { invreq_id: req(sha256, MEANING.invreq_id) },
   run: async (p, ctx) => formatInvoiceRequest(await requireOffers(ctx).disableInvoiceRequest(p.invreq_id)),
   check: async (p, ctx) => checkCanDisable((await requireOffers(ctx).listInvoiceRequests(p.invreq_id, false))[0], 'invoice_request'),
 });

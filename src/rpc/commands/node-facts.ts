@@ -24,9 +24,10 @@ export const setblockheight = defineCommand({
   name: 'setblockheight',
   check: 'params',
   description: "A node bridge reports the node's block height; a lower one than the current only with force.",
+  result: 'blockheight: the height now known.',
   params: {
-    blockheight: req(blockheight),
-    force: opt(bool, false),
+    blockheight: req(blockheight, "The node's current block height (below 500,000,000)."),
+    force: opt(bool, 'Also take a height lower than the known one (an operator undoing a wrong height).', false),
   },
   run: async (p, ctx) => {
     if (!ctx.height) throw new RpcError(CODE.INTERNAL_ERROR, 'block height is not enabled');
@@ -43,10 +44,11 @@ export const setnodefacts = defineCommand({
   name: 'setnodefacts',
   check: 'params',
   description: "A node bridge reports lightningd's getinfo, listpeerchannels channels and listincoming, as they are.",
+  result: 'channels: how many channels the daemon now knows of.',
   params: {
-    getinfo: opt(anyJson),
-    channels: opt(anyJson),
-    incoming: opt(anyJson),
+    getinfo: opt(anyJson, "lightningd's getinfo result, as it is."),
+    channels: opt(anyJson, "lightningd's listpeerchannels channels array, as it is."),
+    incoming: opt(anyJson, "lightningd's listincoming incoming array, as it is."),
   },
   run: async (p, ctx) => {
     const facts = ctx.nodeFacts;

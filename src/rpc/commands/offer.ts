@@ -8,6 +8,7 @@
  */
 import type { CreateOfferParams, OfferAmount } from '../../offers/offer-engine.js';
 import { defineCommand, opt, req } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import type { JsonNode } from '../json-reader.js';
 import { CODE, ParamError, RpcError } from '../errors.js';
 import { amountMsat, anyJson, bool, escapedString, fail, isFail, SUPPLY_REASON, u64, type Parser } from '../params.js';
@@ -90,23 +91,24 @@ function offerParamsOf(p: CreateOfferParams & { readonly single_use: boolean }):
 export const offer = defineCommand({
   name: 'offer',
   description: 'Creates a BOLT12 offer (lno) payable to this node; an identical active offer is returned with created:false.',
+  result: 'offer_id, active, single_use, bolt12, used, created (false when an identical active offer was returned) and label if any.',
   params: {
-    amount: req(offerAmount),
-    description: opt(escapedString),
-    issuer: opt(escapedString),
-    label: opt(escapedString),
-    quantity_max: opt(u64),
-    absolute_expiry: opt(u64),
-    recurrence: opt(anyJson),
-    recurrence_base: opt(anyJson),
-    recurrence_paywindow: opt(anyJson),
-    recurrence_limit: opt(anyJson),
-    single_use: opt(bool, false),
-    proportional_amount: opt(anyJson),
-    optional_recurrence: opt(anyJson),
-    fronting_nodes: opt(anyJson),
-    idempotency_key: opt(idempotencyKey),
-    metadata: opt(metadataObject),
+    amount: req(offerAmount, 'msat amount, "any", or an amount in a currency such as 5.00USD.'),
+    description: opt(escapedString, 'Text shown to the payer.'),
+    issuer: opt(escapedString, 'Who is being paid, shown to the payer.'),
+    label: opt(escapedString, 'A name for the offer, kept locally.'),
+    quantity_max: opt(u64, 'Largest quantity the payer may ask for (0: any).'),
+    absolute_expiry: opt(u64, 'Unix time after which the offer is no longer paid.'),
+    recurrence: opt(anyJson, 'Refused: recurrence is not in the merged BOLT12 specification.'),
+    recurrence_base: opt(anyJson, 'Refused (recurrence).'),
+    recurrence_paywindow: opt(anyJson, 'Refused (recurrence).'),
+    recurrence_limit: opt(anyJson, 'Refused (recurrence).'),
+    single_use: opt(bool, 'The offer can be paid once.', false),
+    proportional_amount: opt(anyJson, 'Refused (recurrence).'),
+    optional_recurrence: opt(anyJson, 'Refused (recurrence).'),
+    fronting_nodes: opt(anyJson, 'Refused: the daemon builds no blinded paths through other nodes.'),
+    idempotency_key: opt(idempotencyKey, MEANING.idempotency_key),
+    metadata: opt(metadataObject, MEANING.metadata),
   },
   // The handler's own refusals, then the offer engine's (amount, description, quantity_max, an idempotency
   // key used otherwise, an identical inactive offer), in the order the real run makes them; nothing is written.

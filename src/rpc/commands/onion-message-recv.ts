@@ -13,7 +13,7 @@ import { toPlain } from '../json-reader.js';
 import { anyJson } from '../params.js';
 import { requireMerchant } from './outbox.js';
 
-const PARAMS = { onion_message: req(anyJson) };
+const PARAMS = { onion_message: req(anyJson, "The hook payload's onion_message object.") };
 
 function hexMember(o: Record<string, unknown>, name: string, len?: number): Uint8Array | undefined {
   const v = o[name];
@@ -32,6 +32,7 @@ export function formatOnionAnswer(a: OnionMessageAnswer): Record<string, string>
 export const onionMessageRecv = defineCommand({
   name: 'onion_message_recv',
   description: "A node bridge hands in an onion message (CLN's onion_message_recv hook payload); answers continue or a reply to send back.",
+  result: '{"result":"continue"}, or a reply onion message for the bridge to send.',
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),

@@ -9,6 +9,7 @@ import type { OutboxEntry } from '../../offers/outbox.js';
 import { toHex } from '../../util/hex.js';
 import { defineCommand, opt, req } from '../command.js';
 import type { CommandContext } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { CODE, RpcError } from '../errors.js';
 import { oneOf, string, u32, u64 } from '../params.js';
 
@@ -66,10 +67,11 @@ export function formatOutboxEntry(e: OutboxEntry): Record<string, unknown> {
 export const listoutbox = defineCommand({
   name: 'listoutbox',
   description: 'Bridges: onion messages the daemon wants sent, by created_index (optionally one status, from start, at most limit).',
+  result: 'outbox: created_index, status, kind, label, payment_hash, destination, the message, reply_path and times, of each.',
   params: {
-    status: opt(oneOf(['pending', 'sent', 'failed'], 'should be pending, sent or failed')),
-    start: opt(u64),
-    limit: opt(u32),
+    status: opt(oneOf(['pending', 'sent', 'failed'], 'should be pending, sent or failed'), 'Only pending, sent or failed ones.'),
+    start: opt(u64, MEANING.start),
+    limit: opt(u32, MEANING.limit),
   },
   check: 'run',
   run: async (p, ctx) => ({
@@ -86,7 +88,8 @@ export const listoutbox = defineCommand({
 export const outboxSent = defineCommand({
   name: 'outbox-sent',
   description: 'Bridges: the outbox message created_index was handed to the network.',
-  params: { created_index: req(u64) },
+  result: 'The outbox message, now sent.',
+  params: { created_index: req(u64, MEANING.created_index) },
   check: 'params',
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markSent(Number(p.created_index))),
 });
@@ -94,7 +97,8 @@ export const outboxSent = defineCommand({
 export const outboxFailed = defineCommand({
   name: 'outbox-failed',
   description: 'Bridges: the outbox message created_index could not be delivered (no route, peer unreachable).',
-  params: { created_index: req(u64), error: opt(string, 'unknown reason') },
+  result: 'The outbox message, now failed.',
+  params: { created_index: req(u64, MEANING.created_index), error: opt(string, 'Why it could not be delivered.', 'unknown reason') },
   check: 'params',
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markFailed(Number(p.created_index), p.error)),
 });

@@ -30,12 +30,13 @@ function sendParamsOf(p: {
 export const sendinvoice = defineCommand({
   name: 'sendinvoice',
   description: 'Sends an invoice for an invoice_request (lnr) through the bridge and waits until it is paid.',
+  result: 'The invoice object once paid; an error if it expires or the payer answers with an invoice_error.',
   params: {
-    invreq: req(invstring),
-    label: req(label),
-    amount_msat: opt(amountMsat),
-    timeout: opt(u64),
-    quantity: opt(u64),
+    invreq: req(invstring, 'The invoice_request (lnr) to answer.'),
+    label: req(label, 'Label of the invoice created for it.'),
+    amount_msat: opt(amountMsat, 'The amount, when the invoice_request names none.'),
+    timeout: opt(u64, 'Seconds to wait for the payment.'),
+    quantity: opt(u64, 'The quantity, when the offer allows several.'),
   },
   // CLN's `sendinvoice` checks only its parameters (`param()` ends a check there, its `invreq` parser
   // having checked the request). The real run then refuses an expired request, a quantity, a timeout out

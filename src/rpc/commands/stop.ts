@@ -4,6 +4,7 @@ import { defineCommand } from '../command.js';
 export const stop = defineCommand({
   name: 'stop',
   description: 'Shuts the daemon down, after answering.',
+  result: '{"result": "Shutdown complete"}, sent before the daemon shuts down.',
   params: {},
   check: 'params',
   run: async (_p, ctx) => {

@@ -6,6 +6,7 @@
  */
 import { defineCommand, req } from '../command.js';
 import type { CommandContext } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { ParamError } from '../errors.js';
 import { oneOf, u64, waitIndex } from '../params.js';
 import type { InvoiceWaitDetails, InvoiceWaitResult } from '../../invoice/invoice.js';
@@ -31,10 +32,11 @@ export function formatWaitDetails(d: InvoiceWaitDetails): Record<string, unknown
 export const wait = defineCommand({
   name: 'wait',
   description: 'Waits until an index of the invoices (or outbox) subsystem reaches nextvalue.',
+  result: 'subsystem, the index name and its value once it reached nextvalue, with the details of the change when known.',
   params: {
-    subsystem: req(oneOf(WAIT_SUBSYSTEMS, 'unknown subsystem')),
-    indexname: req(waitIndex),
-    nextvalue: req(u64),
+    subsystem: req(oneOf(WAIT_SUBSYSTEMS, 'unknown subsystem'), MEANING.subsystem),
+    indexname: req(waitIndex, 'created, updated or deleted.'),
+    nextvalue: req(u64, 'The value to wait for.'),
   },
   // CLN's `wait` checks only its parameters (`param()` ends a check there). The real run then refuses a
   // subsystem this daemon does not serve, an index the outbox or the feed does not have, and a merchant

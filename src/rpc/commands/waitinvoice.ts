@@ -3,6 +3,7 @@
  * until the engine answers; the connection closing aborts them (ctx.signal).
  */
 import { defineCommand, opt, req } from '../command.js';
+import { MEANING } from '../param-meanings.js';
 import { formatInvoice } from '../format-invoice.js';
 import { label, u64 } from '../params.js';
 import { RawJson, writeJson } from '../json-writer.js';
@@ -27,7 +28,8 @@ function sharedInvoice(inv: Invoice): RawJson {
 export const waitinvoice = defineCommand({
   name: 'waitinvoice',
   description: 'Waits until the invoice is paid (903 if it expires, -1 if deleted).',
-  params: { label: req(label) },
+  result: 'The invoice object once paid; error 903 if it expires, -1 if it is deleted.',
+  params: { label: req(label, MEANING.label) },
   run: (p, ctx) => ctx.engine.waitInvoice(p.label, ctx.signal).then(sharedInvoice),
   // As CLN: the label must exist; the wait itself is not started.
   check: async (p, ctx) => {
@@ -38,9 +40,10 @@ export const waitinvoice = defineCommand({
 export const waitanyinvoice = defineCommand({
   name: 'waitanyinvoice',
   description: 'Returns the first invoice paid with pay_index above lastpay_index, waiting if needed (904 on timeout).',
+  result: 'The first invoice paid with a pay_index above lastpay_index; error 904 on timeout.',
   params: {
-    lastpay_index: opt(u64, 0n),
-    timeout: opt(u64),
+    lastpay_index: opt(u64, 'The pay_index seen last (0 for the first paid invoice).', 0n),
+    timeout: opt(u64, 'Seconds to wait at most (default: no limit).'),
   },
   // As CLN (`param()` ends a check there): only the parameters; the real run refuses nothing else before
   // it waits, and a check waits for nothing (it answers at once, whatever is paid).

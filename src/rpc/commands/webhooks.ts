@@ -50,9 +50,10 @@ export const listwebhookdeliveries = defineCommand({
   name: 'listwebhookdeliveries',
   check: 'run',
   description: 'Lists webhook deliveries by seq (optionally of one url, in one status).',
+  result: 'deliveries: url, seq, status, attempts, next attempt and last error, of each.',
   params: {
-    url: opt(webhookUrl),
-    status: opt(oneOf(['pending', 'delivered', 'failed'], 'should be pending, delivered or failed')),
+    url: opt(webhookUrl, 'Only deliveries to this URL.'),
+    status: opt(oneOf(['pending', 'delivered', 'failed'], 'should be pending, delivered or failed'), 'Only pending, delivered or failed ones.'),
   },
   run: async (p, ctx) => ({
     deliveries: (
@@ -65,7 +66,8 @@ export const webhookRedeliver = defineCommand({
   name: 'webhook-redeliver',
   check: 'params',
   description: 'Delivers event seq again, to url or to every URL it was for (pending again, attempts from zero).',
-  params: { seq: req(u64), url: opt(webhookUrl) },
+  result: 'The deliveries queued again.',
+  params: { seq: req(u64, 'The event to deliver again.'), url: opt(webhookUrl, 'Only to this URL (default: every URL that had it).') },
   run: async (p, ctx) => {
     const reset = await requireWebhooks(ctx).redeliver(Number(p.seq), p.url);
     if (reset.length === 0) throw new RpcError(CODE.LIGHTNINGD, p.url !== undefined ? 'Unknown event' : 'No delivery of this event');
