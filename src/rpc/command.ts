@@ -9,8 +9,8 @@
  * The binder follows common/json_param.c (reference §1.4): positional `null` = not supplied; too many
  * positions; unknown and duplicate names; each supplied parameter parsed in declaration order; then the
  * first missing required parameter. A refused token is reported as CLN's `command_fail_badparam` does:
- * `NAME: REASON: invalid token (see logs for details)`, the token logged at info level (never a secret
- * parameter's); with `--developer` or under `check`, `NAME: REASON: invalid token 'TOKEN'` (the raw JSON
+ * `NAME: REASON: invalid token (see logs for details)`, the token logged at info level (`Invalid parameter
+ * NAME (REASON): token 'TOKEN'`, never a secret parameter's); with `--developer` or under `check`, `NAME: REASON: invalid token 'TOKEN'` (the raw JSON
  * text, strings with quotes) and nothing logged.
  *
  * `check` (CLN's check-only mode) runs the command's own checks up to the point of changing anything: each
@@ -165,9 +165,42 @@ export function badParamMessage(name: string, reason: string, node: JsonNode | u
 }
 
 /**
- * A refused parameter's error message. When the token is not echoed, the log gets the name, the reason
- * and the token's size, never the token itself (CLN logs the token at info level): a value sent in the
- * wrong position, such as a preimage as `fallbacks`, must not reach the log whatever the parameter is.
+ * Names whose values are secrets wherever they appear (a parameter, or a hook payload's member such as
+ * `onion.payment_secret`): their refused tokens are never logged. Declarations also mark secret
+ * parameters (`ParamSpec.secret`); either is enough.
+ */
+export const SECRET_NAMES: ReadonlySet<string> = new Set([
+  'preimage',
+  'payment_preimage',
+  'payment_key',
+  'payment_secret',
+  'path_id',
+  'pathsecret',
+  'secret',
+  'seed',
+  'hsm_secret',
+]);
+
+/** True when `name` (or its last dotted part, `onion.payment_secret`) is in `SECRET_NAMES`. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAMES.has(name) || SECRET_NAMES.has(name.slice(name.lastIndexOf('.') + 1));
+}
+
+/** Longest token text logged whole; a longer one is cut there, the log line saying so. */
+export const MAX_LOGGED_TOKEN = 4096;
+
+/** The info log line for a refused token (CLN's `command_fail_badparam`), a secret's withheld. */
+export function badParamLogLine(name: string, reason: string, node: JsonNode, secret: boolean): string {
+  const head = `Invalid parameter ${name} (${reason})`;
+  if (secret || isSecretName(name)) return `${head}: token withheld (secret)`;
+  const text = rawText(node);
+  if (text.length <= MAX_LOGGED_TOKEN) return `${head}: token '${text}'`;
+  return `${head}: token '${text.slice(0, MAX_LOGGED_TOKEN)}...' (truncated: ${text.length} characters, first ${MAX_LOGGED_TOKEN} logged)`;
+}
+
+/**
+ * A refused parameter's error message. When the token is not echoed, it is logged at info level as CLN
+ * does (`badParamLogLine`), except a secret parameter's, which never reaches the log.
  */
 export function refuseParam(
   name: string,
@@ -175,9 +208,7 @@ export function refuseParam(
   node: JsonNode | undefined,
   opts: { readonly echo: boolean; readonly secret: boolean; readonly log?: ((msg: string) => void) | undefined },
 ): string {
-  if (!opts.echo && node !== undefined) {
-    opts.log?.(`${name}: ${reason} (token of ${rawText(node).length} bytes withheld${opts.secret ? ', secret' : ''})`);
-  }
+  if (!opts.echo && node !== undefined) opts.log?.(badParamLogLine(name, reason, node, opts.secret));
   return badParamMessage(name, reason, node, opts.echo);
 }
 

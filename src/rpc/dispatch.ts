@@ -10,7 +10,7 @@ import { RawJson, writeJson } from './json-writer.js';
 import { CODE, DATABASE_UNAVAILABLE, ParamError, RpcError, toRpcError } from './errors.js';
 import { applyFilter, parseFilter, type Filter } from './filter.js';
 import { JsonStream } from './json-stream.js';
-import { badParamMessage, refuseParam, type BoundCall, type Command, type CommandContext, type RawParams } from './command.js';
+import { refuseParam, type BoundCall, type Command, type CommandContext, type RawParams } from './command.js';
 import type { RpcContext } from './context.js';
 
 /** Reported once per request (the daemon's debug log line, metrics). */
@@ -118,7 +118,10 @@ function prepare(root: JsonNode, env: DispatchEnv, signal: AbortSignal): Outcome
   const filterNode = member(root, 'filter');
   if (filterNode !== undefined) {
     const f = parseFilter(filterNode);
-    if (typeof f === 'string') return failWith(new RpcError(CODE.INVALID_PARAMS, badParamMessage('filter', f, filterNode, true)));
+    if (typeof f === 'string') {
+      const message = refuseParam('filter', f, filterNode, { echo: echoTokens(env), secret: false, log: badParamLog(env, method) });
+      return failWith(new RpcError(CODE.INVALID_PARAMS, message));
+    }
     filter = f;
   }
   // Parameters, then the handler. The handler is awaited in `execute`, which holds only what the answer
@@ -204,7 +207,7 @@ function handlerError(
   // A wait cut short by its connection or by shutdown answers with the reason the server gave.
   const err = signal.aborted && signal.reason instanceof RpcError ? signal.reason : toRpcError(e);
   if (err instanceof ParamError) {
-    const node = raw?.()?.get(err.param);
+    const node = err.token ?? raw?.()?.get(err.param);
     const secret = command.params[err.param]?.secret ?? false;
     return new RpcError(CODE.INVALID_PARAMS, refuseParam(err.param, err.reason, node, { echo: echoTokens(env), secret, log: badParamLog(env, method) }));
   }

@@ -9,6 +9,7 @@ import { MerchantError, type MerchantErrorKind } from '../offers/merchant-errors
 import { OfferError, type OfferErrorKind } from '../offers/offer-errors.js';
 import { databaseConnectionProblem } from '../invoice/store/dialect/pg-pool.js';
 import { formatInvoice } from './format-invoice.js';
+import type { JsonNode } from './json-reader.js';
 
 /** How an answer starts when the database cannot be reached (-32603; try again later). */
 export const DATABASE_UNAVAILABLE = 'Database unavailable';
@@ -26,14 +27,16 @@ export class RpcError extends Error {
 }
 
 /**
- * A parameter problem found after binding (by a handler or the engine): the dispatcher formats it like
- * the binder, `NAME: REASON: invalid token 'TOKEN'`, with the token the client sent for NAME.
+ * A parameter problem found after binding (by a handler or the engine): the dispatcher reports it as the
+ * binder does (echoed or logged, command.ts `refuseParam`), with the token the client sent for NAME, or
+ * `token` when NAME is a member inside a parameter (`onion.forward_msat`).
  */
 export class ParamError extends Error {
   override readonly name = 'ParamError';
   constructor(
     readonly param: string,
     readonly reason: string,
+    readonly token?: JsonNode,
   ) {
     super(`${param}: ${reason}`);
   }

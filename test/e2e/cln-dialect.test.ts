@@ -28,10 +28,17 @@ function raw(hrp: string, fields: Field[]): string {
   return signAndEncode(hrp, data, (dg) => KEYS.signEcdsa(dg));
 }
 
+/** An htlc_accepted payload whose only fault is its payment_hash. */
+const BAD_HTLC = {
+  onion: { forward_msat: 1000, outgoing_cltv_value: 800_020, payment_secret: '00'.repeat(32), total_msat: 1000 },
+  htlc: { short_channel_id: '1x1x1', id: 1, amount_msat: 1000, cltv_expiry: 800_020, cltv_expiry_relative: 20, payment_hash: 'zz' },
+};
+
 const OFFER_STRING = loadVector<{ valid: boolean; string: string }[]>('format-string-test.json')[0]!.string;
 
 describe.skipIf(!daemonBuilt())("Core Lightning's dialect over the socket", () => {
-  const { ok, err } = daemonForSuite({ network: 'bitcoin' });
+  const suite = daemonForSuite({ network: 'bitcoin' });
+  const { ok, err } = suite;
   /** The error of `check COMMAND …` and of the real call, which must be the same (params by name or position). */
   const refusal = async (command: string, params: Record<string, unknown> | unknown[]) => {
     const checked = await err('check', Array.isArray(params) ? [command, ...params] : { command_to_check: command, ...params });
@@ -48,11 +55,25 @@ describe.skipIf(!daemonBuilt())("Core Lightning's dialect over the socket", () =
     expect(sections.find((s) => s.name === 'min_final_cltv_expiry')).toMatchObject({ value: 0, letters: 'cqpq' });
   });
 
-  it('2. under --developer, a refused token is echoed', async () => {
+  it('2. under --developer, a refused token is echoed, also by filter and the bridge hooks, and not logged', async () => {
     expect(await err('invoice', ['abc', 'l', 'd'])).toEqual({
       code: -32602,
       message: "amount_msat: should be positive msat or 'any': invalid token '\"abc\"'",
     });
+    const c = suite.client;
+    expect((await c.call('getinfo', [], { filter: { id: false } })).error).toEqual({
+      code: -32602,
+      message: 'filter: value must be true: invalid token \'{"id":false}\'',
+    });
+    expect(await err('onion_message_recv', { onion_message: { invoice_request: 'zz' } })).toEqual({
+      code: -32602,
+      message: "onion_message.invoice_request: should be hex: invalid token '\"zz\"'",
+    });
+    expect(await err('htlc_accepted', BAD_HTLC)).toEqual({
+      code: -32602,
+      message: "htlc.payment_hash: should be 32 bytes of hex: invalid token '\"zz\"'",
+    });
+    expect(suite.daemon.logs().filter((l) => String(l.msg).startsWith('Invalid parameter'))).toEqual([]);
   });
 
   it('3. check runs the command\'s own checks, changing nothing', async () => {
@@ -271,27 +292,73 @@ describe.skipIf(!daemonBuilt())('bad-parameter messages without --developer (CLN
     expect(await d.stop()).toEqual({ code: 0, signal: null });
   });
 
-  it('2. answers "see logs", logs the name, reason and size (never the token), at info; check still echoes', async () => {
+  const SEE_LOGS = 'invalid token (see logs for details)';
+
+  it('2. answers "see logs" and logs the token at info, as CLN does; check still echoes', async () => {
     expect((await d.call('invoice', ['abc', 'l', 'd'])).error).toEqual({
       code: -32602,
-      message: "amount_msat: should be positive msat or 'any': invalid token (see logs for details)",
+      message: `amount_msat: should be positive msat or 'any': ${SEE_LOGS}`,
     });
-    const line = await d.waitForLog("amount_msat: should be positive msat or 'any' (token of 5 bytes withheld)");
+    const line = await d.waitForLog(`Invalid parameter amount_msat (should be positive msat or 'any'): token '"abc"'`);
     expect(line).toMatchObject({ level: 30, method: 'invoice' });
-    // A handler's refusal is worded the same way.
-    expect((await d.call('decode', ['hello'])).error).toEqual({ code: -32602, message: 'string: Unparsable string: invalid token (see logs for details)' });
-    await d.waitForLog('string: Unparsable string (token of 7 bytes withheld)');
-    // A preimage: the same message, and the token never reaches the log.
-    expect((await d.call('invoice', [1000, 'l', 'd', null, null, 'secretbutshort'])).error).toEqual({
+    // A handler's refusal is worded and logged the same way.
+    expect((await d.call('decode', ['hello'])).error).toEqual({ code: -32602, message: `string: Unparsable string: ${SEE_LOGS}` });
+    await d.waitForLog(`Invalid parameter string (Unparsable string): token '"hello"'`);
+    // A huge token is logged cut at 4096 characters, the line saying so.
+    const label = { a: 'y'.repeat(10_000) };
+    expect((await d.call('invoice', { amount_msat: 1, label, description: 'd' })).error).toEqual({
       code: -32602,
-      message: 'preimage: should be 64 hex digits: invalid token (see logs for details)',
+      message: `label: should be a string or number: ${SEE_LOGS}`,
     });
-    await d.waitForLog('preimage: should be 64 hex digits (token of 16 bytes withheld, secret)');
-    expect(d.stdout() + d.stderr()).not.toContain('secretbutshort');
+    const text = JSON.stringify(label);
+    await d.waitForLog(`Invalid parameter label (should be a string or number): token '${text.slice(0, 4096)}...' (truncated: ${text.length} characters, first 4096 logged)`);
     // Under check the token is echoed, as CLN does.
     expect((await d.call('check', ['invoice', 'abc', 'l', 'd'])).error).toEqual({
       code: -32602,
       message: "amount_msat: should be positive msat or 'any': invalid token '\"abc\"'",
     });
+  });
+
+  it('2. a secret parameter\'s token never reaches the log: preimage, payment_preimage', async () => {
+    expect((await d.call('invoice', [1000, 'l', 'd', null, null, 'secretbutshort'])).error).toEqual({
+      code: -32602,
+      message: `preimage: should be 64 hex digits: ${SEE_LOGS}`,
+    });
+    await d.waitForLog('Invalid parameter preimage (should be 64 hex digits): token withheld (secret)');
+    expect((await d.call('holdinvoicesettle', { payment_hash: '11'.repeat(32), payment_preimage: 'anothersecret' })).error).toEqual({
+      code: -32602,
+      message: `payment_preimage: should be 64 hex digits: ${SEE_LOGS}`,
+    });
+    await d.waitForLog('Invalid parameter payment_preimage (should be 64 hex digits): token withheld (secret)');
+    expect(d.stdout() + d.stderr()).not.toContain('secretbutshort');
+    expect(d.stdout() + d.stderr()).not.toContain('anothersecret');
+  });
+
+  it('2. filter, onion_message_recv and htlc_accepted do not echo either: they log, secrets withheld', async () => {
+    expect((await d.call('getinfo', [], { filter: { id: false } })).error).toEqual({ code: -32602, message: `filter: value must be true: ${SEE_LOGS}` });
+    expect(await d.waitForLog(`Invalid parameter filter (value must be true): token '{"id":false}'`)).toMatchObject({ level: 30, method: 'getinfo' });
+
+    expect((await d.call('onion_message_recv', { onion_message: { invoice_request: 'zz' } })).error).toEqual({
+      code: -32602,
+      message: `onion_message.invoice_request: should be hex: ${SEE_LOGS}`,
+    });
+    await d.waitForLog(`Invalid parameter onion_message.invoice_request (should be hex): token '"zz"'`);
+    const pathsecret = 'c0ffee'.repeat(5);
+    expect((await d.call('onion_message_recv', { onion_message: { pathsecret } })).error).toEqual({
+      code: -32602,
+      message: `onion_message.pathsecret: should be 32-byte hex: ${SEE_LOGS}`,
+    });
+    await d.waitForLog('Invalid parameter onion_message.pathsecret (should be 32-byte hex): token withheld (secret)');
+
+    expect((await d.call('htlc_accepted', BAD_HTLC)).error).toEqual({ code: -32602, message: `htlc.payment_hash: should be 32 bytes of hex: ${SEE_LOGS}` });
+    expect(await d.waitForLog(`Invalid parameter htlc.payment_hash (should be 32 bytes of hex): token '"zz"'`)).toMatchObject({ level: 30, method: 'htlc_accepted' });
+    const payment_secret = 'deadc0de'.repeat(3);
+    expect((await d.call('htlc_accepted', { ...BAD_HTLC, onion: { ...BAD_HTLC.onion, payment_secret } })).error).toEqual({
+      code: -32602,
+      message: `onion.payment_secret: should be 32 bytes of hex: ${SEE_LOGS}`,
+    });
+    await d.waitForLog('Invalid parameter onion.payment_secret (should be 32 bytes of hex): token withheld (secret)');
+    expect(d.stdout() + d.stderr()).not.toContain(pathsecret);
+    expect(d.stdout() + d.stderr()).not.toContain(payment_secret);
   });
 });

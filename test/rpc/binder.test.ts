@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { bindParams, defineCommand, opt, optSecret, req, type Bound } from '../../src/rpc/command.js';
+import { badParamLogLine, bindParams, defineCommand, MAX_LOGGED_TOKEN, opt, optSecret, req, type Bound } from '../../src/rpc/command.js';
 import type { Msat } from '../../src/util/msat.js';
 import { parseJson } from '../../src/rpc/json-reader.js';
 import { RpcError } from '../../src/rpc/errors.js';
@@ -60,13 +60,23 @@ describe('bindParams', () => {
     expect(bindErr('{"expiry":"x"}').message).toBe("expiry: should be an unsigned 64 bit integer: invalid token '\"x\"'");
   });
 
-  it('without --developer, answers "see logs" and logs the name, reason and size, never the token', () => {
+  it('without --developer, answers "see logs" and logs the token at info as CLN does', () => {
     const logs: string[] = [];
     expect(bindErr('[1, "l", -5]', false, (m) => logs.push(m))).toEqual({
       code: -32602,
       message: 'expiry: should be an unsigned 64 bit integer: invalid token (see logs for details)',
     });
-    expect(logs).toEqual(['expiry: should be an unsigned 64 bit integer (token of 2 bytes withheld)']);
+    expect(logs).toEqual(["Invalid parameter expiry (should be an unsigned 64 bit integer): token '-5'"]);
+    // A string token is logged as its JSON text, quotes and escapes included.
+    logs.length = 0;
+    bindErr('[1, "l", "a\\"b"]', false, (m) => logs.push(m));
+    expect(logs).toEqual(['Invalid parameter expiry (should be an unsigned 64 bit integer): token \'"a\\"b"\'']);
+  });
+
+  it('with --developer (echo), logs nothing', () => {
+    const logs: string[] = [];
+    bindErr('[1, "l", -5]', true, (m) => logs.push(m));
+    expect(logs).toEqual([]);
   });
 
   it('never logs a refused secret token', () => {
@@ -75,16 +85,24 @@ describe('bindParams', () => {
       'preimage: should be 64 hex digits: invalid token (see logs for details)',
     );
     expect(logs.join()).not.toContain('deadbeef');
-    expect(logs).toEqual(['preimage: should be 64 hex digits (token of 10 bytes withheld, secret)']);
+    expect(logs).toEqual(['Invalid parameter preimage (should be 64 hex digits): token withheld (secret)']);
   });
 
-  it('never logs the raw value of a mis-typed parameter either: name, reason and size only (issue 18 item 15)', () => {
-    const logs: string[] = [];
-    const secret = 'ab'.repeat(32);
-    // A preimage sent in the `expiry` position.
-    expect(() => bindParams(table, parseJson(`[1,"l","${secret}"]`), (m) => logs.push(m))).toThrow(RpcError);
-    expect(logs.join()).not.toContain(secret);
-    expect(logs).toEqual(['expiry: should be an unsigned 64 bit integer (token of 66 bytes withheld)']);
+  it('withholds a member named as a secret (SECRET_NAMES) even when the declaration does not say so', () => {
+    expect(badParamLogLine('onion.payment_secret', 'should be 32 bytes of hex', parseJson('"beef"'), false)).toBe(
+      'Invalid parameter onion.payment_secret (should be 32 bytes of hex): token withheld (secret)',
+    );
+    expect(badParamLogLine('payment_preimage', 'r', parseJson('"beef"'), false)).toBe('Invalid parameter payment_preimage (r): token withheld (secret)');
+    expect(badParamLogLine('htlc.payment_hash', 'r', parseJson('"beef"'), false)).toBe('Invalid parameter htlc.payment_hash (r): token \'"beef"\'');
+  });
+
+  it(`logs a token of up to ${MAX_LOGGED_TOKEN} characters whole, and cuts a longer one, saying so`, () => {
+    const fits = `"${'x'.repeat(MAX_LOGGED_TOKEN - 2)}"`;
+    expect(badParamLogLine('label', 'r', parseJson(fits), false)).toBe(`Invalid parameter label (r): token '${fits}'`);
+    const long = `"${'y'.repeat(100_000)}"`;
+    expect(badParamLogLine('label', 'r', parseJson(long), false)).toBe(
+      `Invalid parameter label (r): token '${long.slice(0, MAX_LOGGED_TOKEN)}...' (truncated: 100002 characters, first ${MAX_LOGGED_TOKEN} logged)`,
+    );
   });
 
   it('derives CLN usage text from the table', () => {

@@ -55,7 +55,7 @@ export const check = defineCommand({
     } catch (e) {
       const err = toRpcError(e);
       // A parameter refused by the command's own checks: reported as the binder reports it under `check`.
-      if (err instanceof ParamError) throw new RpcError(CODE.INVALID_PARAMS, badParamMessage(err.param, err.reason, call.raw.get(err.param), true));
+      if (err instanceof ParamError) throw new RpcError(CODE.INVALID_PARAMS, badParamMessage(err.param, err.reason, err.token ?? call.raw.get(err.param), true));
       throw e;
     }
     return { command_to_check: p.command_to_check };

@@ -5,8 +5,8 @@
  * The answer to a part of a multi-part payment comes when the whole set is decided.
  */
 import { bindKnownMembers, defineCommand, opt, req } from '../command.js';
-import { CODE, RpcError } from '../errors.js';
-import { member, rawText, toPlain, type JsonNode } from '../json-reader.js';
+import { CODE, ParamError, RpcError } from '../errors.js';
+import { member, toPlain, type JsonNode } from '../json-reader.js';
 import { anyJson } from '../params.js';
 import { InvoiceError } from '../../invoice/errors.js';
 import { parseHtlcAccepted } from '../../invoice/payments/htlc-payload.js';
@@ -31,14 +31,13 @@ function isPaymentProcessor(x: unknown): x is PaymentProcessor {
   return typeof x === 'object' && x !== null && typeof (x as PaymentProcessor).htlcAccepted === 'function';
 }
 
-/** The raw token of `onion.forward_msat`-style names, for CLN's `invalid token` form. */
-function tokenOf(param: string, onion: JsonNode, htlc: JsonNode): string | undefined {
+/** The token of `onion.forward_msat`-style names, for CLN's `invalid token` form. */
+function tokenOf(param: string, onion: JsonNode, htlc: JsonNode): JsonNode | undefined {
   const [top, field] = param.split('.', 2);
   const obj = top === 'onion' ? onion : top === 'htlc' ? htlc : undefined;
   if (!obj) return undefined;
-  if (field === undefined) return rawText(obj);
-  const node = obj.kind === 'object' ? member(obj, field) : undefined;
-  return node && rawText(node);
+  if (field === undefined) return obj;
+  return obj.kind === 'object' ? member(obj, field) : undefined;
 }
 
 export const htlcAccepted = defineCommand({
@@ -56,8 +55,12 @@ export const htlcAccepted = defineCommand({
       parsed = parseHtlcAccepted(toPlain(p.onion), toPlain(p.htlc));
     } catch (e) {
       if (e instanceof InvoiceError && e.kind === 'InvalidParams' && e.extra.param !== undefined) {
-        const token = tokenOf(e.extra.param, p.onion, p.htlc);
-        throw new RpcError(CODE.INVALID_PARAMS, token === undefined ? e.message : `${e.message}: invalid token '${token}'`);
+        const param = e.extra.param;
+        const token = tokenOf(param, p.onion, p.htlc);
+        // Echoed or logged as any refused token (dispatch.ts); a missing member has none.
+        const prefix = `${param}: `;
+        if (token !== undefined && e.message.startsWith(prefix)) throw new ParamError(param, e.message.slice(prefix.length), token);
+        throw new RpcError(CODE.INVALID_PARAMS, e.message);
       }
       throw e;
     }

@@ -6,20 +6,20 @@
  */
 import type { OnionMessageAnswer } from '../../offers/merchant.js';
 import { fromHex, isHex, toHex } from '../../util/hex.js';
-import { writeJson } from '../json-writer.js';
 import { bindKnownMembers, defineCommand, req } from '../command.js';
-import { CODE, RpcError } from '../errors.js';
-import { toPlain } from '../json-reader.js';
+import { CODE, ParamError, RpcError } from '../errors.js';
+import { member, toPlain, type JsonNode } from '../json-reader.js';
 import { anyJson } from '../params.js';
 import { requireMerchant } from './outbox.js';
 
 const PARAMS = { onion_message: req(anyJson, "The hook payload's onion_message object.") };
 
-function hexMember(o: Record<string, unknown>, name: string, len?: number): Uint8Array | undefined {
+/** A hex member of the payload; a bad one is refused with its token (echoed or logged as any refusal). */
+function hexMember(payload: JsonNode, o: Record<string, unknown>, name: string, len?: number): Uint8Array | undefined {
   const v = o[name];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string' || !isHex(v) || (len !== undefined && v.length !== len * 2)) {
-    throw new RpcError(CODE.INVALID_PARAMS, `onion_message.${name}: should be ${len !== undefined ? `${len}-byte ` : ''}hex: invalid token '${writeJson(v)}'`);
+    throw new ParamError(`onion_message.${name}`, `should be ${len !== undefined ? `${len}-byte ` : ''}hex`, payload.kind === 'object' ? member(payload, name) : undefined);
   }
   return fromHex(v);
 }
@@ -44,10 +44,10 @@ export const onionMessageRecv = defineCommand({
       throw new RpcError(CODE.INVALID_PARAMS, 'onion_message: should be an object');
     }
     const o = m as Record<string, unknown>;
-    const pathSecret = hexMember(o, 'pathsecret', 32) ?? hexMember(o, 'path_id');
-    const invoice_request = hexMember(o, 'invoice_request');
-    const invoice = hexMember(o, 'invoice');
-    const invoice_error = hexMember(o, 'invoice_error');
+    const pathSecret = hexMember(p.onion_message, o, 'pathsecret', 32) ?? hexMember(p.onion_message, o, 'path_id');
+    const invoice_request = hexMember(p.onion_message, o, 'invoice_request');
+    const invoice = hexMember(p.onion_message, o, 'invoice');
+    const invoice_error = hexMember(p.onion_message, o, 'invoice_error');
     const reply = o['reply_blindedpath'] ?? o['reply_path'];
     const a = await merchant.onionMessage({
       ...(pathSecret !== undefined ? { pathSecret } : {}),
