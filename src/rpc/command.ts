@@ -189,11 +189,19 @@ export function isSecretName(name: string): boolean {
 /** Longest token text logged whole; a longer one is cut there, the log line saying so. */
 export const MAX_LOGGED_TOKEN = 4096;
 
+/**
+ * 32 bytes or more in hex: the shape of a preimage, a payment secret or a raw hsm_secret. A token of that
+ * shape is not logged whatever parameter it was sent as (a preimage sent in the `fallbacks` position is
+ * still a preimage); a payment hash looks the same and is withheld too, which costs nothing.
+ */
+const SECRET_SHAPED = /[0-9a-fA-F]{64}/;
+
 /** The info log line for a refused token (CLN's `command_fail_badparam`), a secret's withheld. */
 export function badParamLogLine(name: string, reason: string, node: JsonNode, secret: boolean): string {
   const head = `Invalid parameter ${name} (${reason})`;
   if (secret || isSecretName(name)) return `${head}: token withheld (secret)`;
   const text = rawText(node);
+  if (SECRET_SHAPED.test(text)) return `${head}: token withheld (${text.length} characters holding 32 bytes or more of hex, which could be a secret)`;
   if (text.length <= MAX_LOGGED_TOKEN) return `${head}: token '${text}'`;
   return `${head}: token '${text.slice(0, MAX_LOGGED_TOKEN)}...' (truncated: ${text.length} characters, first ${MAX_LOGGED_TOKEN} logged)`;
 }

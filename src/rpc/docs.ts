@@ -20,7 +20,7 @@ const TYPE_NAMES: Readonly<Record<string, string>> = {
   label: 'string or number',
   invstring: 'invoice string (`lightning:` stripped, lowercased)',
   sha256: '32-byte hex',
-  preimage: '32-byte hex (secret: never echoed)',
+  preimage: '32-byte hex (secret: never logged)',
   amountMsat: 'msat amount',
   msatOrAny: 'msat amount > 0, or `"any"`',
   stringArray: 'array of strings',

@@ -96,6 +96,16 @@ describe('bindParams', () => {
     expect(badParamLogLine('htlc.payment_hash', 'r', parseJson('"beef"'), false)).toBe('Invalid parameter htlc.payment_hash (r): token \'"beef"\'');
   });
 
+  it('withholds a token shaped like a secret whatever parameter it was sent as (a preimage in the wrong place)', () => {
+    const preimage = 'ab'.repeat(32);
+    const logs: string[] = [];
+    expect(bindErr(`[1,"l","${preimage}"]`, false, (m) => logs.push(m)).message).toMatch(/^expiry: .*: invalid token \(see logs for details\)$/);
+    expect(logs.join()).not.toContain(preimage);
+    expect(logs).toEqual([expect.stringMatching(/^Invalid parameter expiry .*: token withheld \(\d+ characters holding 32 bytes or more of hex, which could be a secret\)$/)]);
+    // 63 hex digits is no secret's shape: logged as CLN does.
+    expect(badParamLogLine('expiry', 'r', parseJson(`"${preimage.slice(1)}"`), false)).toBe(`Invalid parameter expiry (r): token '"${preimage.slice(1)}"'`);
+  });
+
   it(`logs a token of up to ${MAX_LOGGED_TOKEN} characters whole, and cuts a longer one, saying so`, () => {
     const fits = `"${'x'.repeat(MAX_LOGGED_TOKEN - 2)}"`;
     expect(badParamLogLine('label', 'r', parseJson(fits), false)).toBe(`Invalid parameter label (r): token '${fits}'`);

@@ -66,7 +66,7 @@ describe('command docs', () => {
             '  description (string without `\\u` escapes; required): Text shown to the payer (committed to by hash only with deschashonly).',
             '  expiry (u64; optional): Seconds until the invoice expires (default --invoice-expiry).',
             '  fallbacks (array of strings; optional): On-chain addresses the payer may use instead.',
-            '  preimage (32-byte hex (secret: never echoed); optional): Use this preimage instead of a random one.',
+            '  preimage (32-byte hex (secret: never logged); optional): Use this preimage instead of a random one.',
             "  exposeprivatechannels (boolean, scid or array of scids; optional): Which private channels may appear as route hints: true, false, or short channel ids (needs the node's channels from the bridge; without them the result carries warning_exposeprivatechannels).",
             '  cltv (u32; optional): min_final_cltv_expiry of the invoice, in blocks (default --cltv-final).',
             '  deschashonly (boolean; optional, default false): Put only the SHA256 of the description in the invoice.',
