@@ -51,6 +51,8 @@ export interface SimOptions {
   /** Replaces or adds lightningd RPC commands. */
   readonly rpc?: Readonly<Record<string, Handler>>;
   readonly noconnect?: boolean;
+  /** Added to the plugin's environment (e.g. INVOICED_CLN_TEST_TIMING, src/bridge/cln/main.ts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Reply {
@@ -121,7 +123,7 @@ export class LightningdSim {
     fs.chmodSync(PLUGIN_MAIN, 0o755);
     const proc = spawn(PLUGIN_MAIN, [], {
       cwd: netDir,
-      env: { ...process.env, LIGHTNINGD_PLUGIN: '1', LIGHTNINGD_VERSION: 'v26.06.6' },
+      env: { ...process.env, LIGHTNINGD_PLUGIN: '1', LIGHTNINGD_VERSION: 'v26.06.6', ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     sim = new LightningdSim(dir, netDir, rpc, proc, opts);

@@ -3,6 +3,12 @@
  * reconnected with a capped backoff whenever the daemon stops, restarts or crashes. Every connection
  * is checked before use: the daemon's `getinfo.id` must be this node's id (a daemon on another key
  * would sign invoices this node cannot settle), and until it is, nothing is sent to it.
+ *
+ * A connected daemon can also stop answering without closing (a hung process, a frozen database). Calls
+ * are never timed out themselves (an HTLC of a hold invoice waits until the merchant settles), so while
+ * any call waits the daemon is asked `getinfo` every `livenessIntervalMs`; one not answered within
+ * `livenessTimeoutMs` drops the connection: the waiting calls fail with ConnectionLost, HTLCs are held
+ * and sent again on the next connection (htlc-forwarder.ts), and reconnecting starts as for a crash.
  */
 import { member } from '../../rpc/json-reader.js';
 import { errorText, type Log } from './log.js';
@@ -10,8 +16,20 @@ import { ConnectionLost, RpcSocket } from './rpc-socket.js';
 
 const BACKOFF_MIN_MS = 50;
 const BACKOFF_MAX_MS = 1000;
-/** A daemon that accepts but does not answer getinfo (stuck starting) counts as down, so init never waits long. */
-const GETINFO_TIMEOUT_MS = 10_000;
+
+/** The link's time limits: `LINK_TIMING` in production; only tests shorten them (docs/cln-plugin.md §8). */
+export interface LinkTiming {
+  /** A daemon that accepts but does not answer getinfo on connecting (stuck starting) counts as down, so init never waits long. */
+  readonly connectTimeoutMs: number;
+  /** While calls wait on the connection, the daemon is asked getinfo this often… */
+  readonly livenessIntervalMs: number;
+  /** …and a getinfo not answered within this drops the connection. */
+  readonly livenessTimeoutMs: number;
+}
+
+export const LINK_TIMING: LinkTiming = { connectTimeoutMs: 10_000, livenessIntervalMs: 10_000, livenessTimeoutMs: 10_000 };
+
+const seconds = (ms: number) => `${ms / 1000} s`;
 
 export type ConnectResult =
   | { readonly kind: 'ok'; readonly socket: RpcSocket }
@@ -27,6 +45,8 @@ export class DaemonLink {
   private wake: (() => void) | undefined;
   /** The last problem logged, so a daemon that stays down is reported once, not at every retry. */
   private lastProblem = '';
+  /** The connection the liveness check dropped (already logged, so its close is not logged again). */
+  private droppedSilent: RpcSocket | undefined;
 
   constructor(
     readonly path: string,
@@ -35,6 +55,7 @@ export class DaemonLink {
     private readonly log: Log,
     /** Called with each new verified connection (block height, node facts, the outbox start from it). */
     private readonly onConnected: (s: RpcSocket) => void,
+    private readonly timing: LinkTiming = LINK_TIMING,
   ) {}
 
   /** True once `stop` was called. */
@@ -55,7 +76,8 @@ export class DaemonLink {
     } catch (e) {
       return { kind: 'down', reason: errorText(e) };
     }
-    const stuck = setTimeout(() => s.close(new ConnectionLost(`no answer to getinfo within ${GETINFO_TIMEOUT_MS / 1000} s`)), GETINFO_TIMEOUT_MS);
+    const limit = this.timing.connectTimeoutMs;
+    const stuck = setTimeout(() => s.close(new ConnectionLost(`no answer to getinfo within ${seconds(limit)}`)), limit);
     try {
       const info = await s.call('getinfo');
       const id = info.kind === 'object' ? member(info, 'id') : undefined;
@@ -105,6 +127,7 @@ export class DaemonLink {
 
   private adopt(s: RpcSocket): void {
     this.socket = s;
+    this.watch(s);
     if (this.lastProblem !== '') this.log.info(`connected to invoiced at ${this.path}`);
     this.lastProblem = '';
     try {
@@ -113,6 +136,36 @@ export class DaemonLink {
       this.log.error(`after connecting to invoiced: ${errorText(e)}`);
     }
     for (const w of [...this.waiters]) w(s);
+  }
+
+  /** The liveness check: while calls wait on `s`, a getinfo every interval, each answered in time or the connection is dropped. */
+  private watch(s: RpcSocket): void {
+    const { livenessIntervalMs, livenessTimeoutMs } = this.timing;
+    let probing = false;
+    const tick = setInterval(() => {
+      if (probing || !s.open || s.pendingCalls === 0) return;
+      probing = true;
+      const silent = setTimeout(() => {
+        if (!s.open) return;
+        this.droppedSilent = s;
+        this.problem(
+          `invoiced at ${this.path} did not answer getinfo within ${seconds(livenessTimeoutMs)} while calls were waiting; ` +
+            'dropping the connection and reconnecting (HTLCs are held meanwhile)',
+          'warn',
+        );
+        s.close(new ConnectionLost(`invoiced did not answer getinfo within ${seconds(livenessTimeoutMs)}`));
+      }, livenessTimeoutMs);
+      // Any answer, an error too, shows the daemon is reading and answering.
+      s.call('getinfo').then(
+        () => {},
+        () => {},
+      ).finally(() => {
+        clearTimeout(silent);
+        probing = false;
+      });
+    }, livenessIntervalMs);
+    tick.unref();
+    void s.closed.then(() => clearInterval(tick));
   }
 
   private problem(text: string, level: 'warn' | 'error'): void {
@@ -136,7 +189,7 @@ export class DaemonLink {
       if (s?.open) {
         await s.closed;
         if (this.isStopped) break;
-        this.problem(`lost the connection to invoiced at ${this.path}; reconnecting (HTLCs are held meanwhile)`, 'warn');
+        if (s !== this.droppedSilent) this.problem(`lost the connection to invoiced at ${this.path}; reconnecting (HTLCs are held meanwhile)`, 'warn');
         backoff = BACKOFF_MIN_MS;
         continue;
       }

@@ -5,18 +5,26 @@
  * as the daemon answers it: parts of a multi-part payment wait for their whole set, and nothing waits
  * behind them.
  *
- * When the daemon cannot answer (it is down, restarting, or answers with a JSON-RPC error, which is
- * never a decision: docs/bridge.md §3), the HTLC is held and sent again once it is back. A held HTLC
- * that has had no answer after the hold limit gets `continue` (lightningd then settles it if it is one
- * of the node's own invoices, or fails it), with a log line. Nothing is ever answered `resolve` here:
- * only the daemon's own answer, which carries the preimage, can be.
+ * When the daemon cannot answer (it is down, restarting, stopped answering (daemon-link.ts's liveness
+ * check), or answers with a JSON-RPC error, which is never a decision: docs/bridge.md §3), the HTLC is
+ * held and sent again once it is back. The hold limit is how long one outage may last, counted from the
+ * first failed attempt since the HTLC was last sent on a working connection; never from the HTLC's
+ * arrival, since the daemon itself may keep a call open for as long as a hold invoice waits to be
+ * settled. A held HTLC that has had no answer when its outage reaches the hold limit gets `continue`
+ * (lightningd then settles it if it is one of the node's own invoices, or fails it), with a log line.
+ * Nothing is ever answered `resolve` here: only the daemon's own answer, which carries the preimage, can be.
+ *
+ * Two kinds of HTLC get `continue` at once: forwards (the onion names a next hop: lightningd forwards
+ * them, they are not payments to us), and those the daemon refuses as invalid params (-32602: the
+ * payload itself is unusable, e.g. CLN leaves out `forward_msat` when the onion payload did not parse),
+ * which no retry can change; the daemon recorded nothing for them.
  */
 import { member, rawText, type JsonNode } from '../../rpc/json-reader.js';
 import { RawJson } from '../../rpc/json-writer.js';
 import type { DaemonLink } from './daemon-link.js';
 import { htlcAnswerProblem } from './htlc-answer.js';
 import { errorText, type Log } from './log.js';
-import { raw, RpcCallError } from './rpc-socket.js';
+import { raw, RpcCallError, type RpcSocket } from './rpc-socket.js';
 
 /** How long to wait before sending again after a JSON-RPC error (the daemon is stopping, its database is away). */
 const ERROR_RETRY_MS = 250;
@@ -37,6 +45,15 @@ function field(params: JsonNode, key: string): string | undefined {
   return v?.kind === 'string' ? v.value : v?.kind === 'number' ? v.text : undefined;
 }
 
+/** True when the onion names a next hop (`short_channel_id`, or `next_node_id` in a blinded path): lightningd forwards it. */
+export function isForward(params: JsonNode): boolean {
+  const onion = params.kind === 'object' ? member(params, 'onion') : undefined;
+  return onion?.kind === 'object' && (member(onion, 'short_channel_id') !== undefined || member(onion, 'next_node_id') !== undefined);
+}
+
+/** JSON-RPC "invalid params": the daemon refuses the payload itself. */
+const INVALID_PARAMS = -32602;
+
 /** A short name for an HTLC in log lines: channel/id and payment hash (never the preimage). */
 export function describeHtlc(params: JsonNode): string {
   const f = (k: string) => field(params, k) ?? '?';
@@ -53,8 +70,8 @@ export class HtlcForwarder {
 
   /** The hook's answer for one HTLC. Never rejects. */
   async forward(params: JsonNode): Promise<RawJson> {
+    if (isForward(params)) return CONTINUE;
     const { link, log, holdMs } = this.deps;
-    const deadline = this.now() + holdMs;
     const payload = raw(params);
     let holding = false;
     const startHolding = (why: string) => {
@@ -63,15 +80,22 @@ export class HtlcForwarder {
       this.held++;
       log.warn(`${describeHtlc(params)}: ${why}; holding it until invoiced answers (${this.held} held)`);
     };
+    /** When the current outage began (the first failed attempt since the last working connection), if one is on. */
+    let outageSince: number | undefined;
+    /** The connection the last attempt failed on. */
+    let failedOn: RpcSocket | undefined;
+    const deadline = () => (outageSince ??= this.now()) + holdMs;
     try {
       for (;;) {
         if (link.stopped) return CONTINUE; // shutting down: lightningd is not waiting for this answer
         let s = link.current;
         if (!s) {
           startHolding('invoiced is not connected');
-          s = await link.ready(deadline);
+          s = await link.ready(deadline());
           if (!s) break;
         }
+        // A connection made since the last failure: the outage is over, a new one has its own hold limit.
+        if (s !== failedOn) outageSince = undefined;
         try {
           const answer = await s.call('htlc_accepted', payload);
           const problem = htlcAnswerProblem(answer, field(params, 'payment_hash'));
@@ -80,11 +104,17 @@ export class HtlcForwarder {
           return raw(answer);
         } catch (e) {
           if (link.stopped) return CONTINUE;
+          if (e instanceof RpcCallError && e.code === INVALID_PARAMS) {
+            log.warn(`${describeHtlc(params)}: invoiced refused the payload (${errorText(e)}); answering continue, so lightningd decides`);
+            return CONTINUE;
+          }
+          failedOn = s;
+          const end = deadline();
           startHolding(`no answer from invoiced (${errorText(e)})`);
           if (e instanceof RpcCallError) {
-            if (this.now() + ERROR_RETRY_MS >= deadline) break;
+            if (this.now() + ERROR_RETRY_MS >= end) break;
             await new Promise((r) => setTimeout(r, ERROR_RETRY_MS));
-          } else if (this.now() >= deadline) break;
+          } else if (this.now() >= end) break;
         }
       }
       log.warn(

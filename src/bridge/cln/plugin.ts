@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import { member, toPlain, type JsonNode } from '../../rpc/json-reader.js';
-import { DaemonLink, identityMismatchText } from './daemon-link.js';
+import { DaemonLink, identityMismatchText, LINK_TIMING, type LinkTiming } from './daemon-link.js';
 import { CONTINUE, HtlcForwarder } from './htlc-forwarder.js';
 import { createLog, errorText, type Log } from './log.js';
 import { ConfigError, manifest, readConfig, type PluginConfig } from './manifest.js';
@@ -22,6 +22,8 @@ export interface PluginEnv {
   readonly home: string;
   /** Ends the process (after `shutdown`, or when lightningd goes away). */
   exit(code: number): void;
+  /** Shorter limits for the daemon link; only tests set them (main.ts, docs/cln-plugin.md §8). */
+  readonly timing?: Partial<LinkTiming>;
 }
 
 interface Running {
@@ -120,10 +122,17 @@ export class Plugin {
     const sender = new OnionSender({ lightning, ourId: nodeId, noconnect, log: this.log });
     const outbox = new OutboxDrain(sender, this.log);
     let facts: NodeFacts | undefined;
-    const link = new DaemonLink(config.daemonRpc, nodeId, config.lightningDir, this.log, (s) => {
-      facts?.onConnected(s);
-      outbox.onConnected(s);
-    });
+    const link = new DaemonLink(
+      config.daemonRpc,
+      nodeId,
+      config.lightningDir,
+      this.log,
+      (s) => {
+        facts?.onConnected(s);
+        outbox.onConnected(s);
+      },
+      { ...LINK_TIMING, ...this.env.timing },
+    );
     const first = await link.connectOnce();
     if (first.kind === 'mismatch') {
       lightning.close();

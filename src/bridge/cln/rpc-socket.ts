@@ -80,6 +80,11 @@ export class RpcSocket {
     return this.lost === undefined;
   }
 
+  /** How many calls are waiting for their answer. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
   /**
    * Sends one request and resolves with its `result` node. `params` is any JSON value (`bigint`s are
    * written as numbers, `RawJson` verbatim, so a hook's payload can be forwarded exactly).
