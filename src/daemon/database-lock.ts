@@ -6,8 +6,13 @@
  * sqlite3 shell). The holder's pid is committed in the lock file before the lock is taken for good, so a
  * refused daemon can name it.
  *
+ * The lock is named after the database's real path (symbolic links resolved), so a second daemon given
+ * a link to the file, or a path through a linked directory, finds the same lock.
+ *
  * PostgreSQL takes no such lock: several daemons on one PostgreSQL database are supported.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import Sqlite from 'better-sqlite3';
 
 /** Another daemon holds the lock; main prints the message and exits 1. */
@@ -20,14 +25,47 @@ export interface DatabaseLock {
   release(): void;
 }
 
-/** `<database>.lock`. */
+/** `<database>.lock`, beside the database's real path (`realDatabasePath`). */
 export function lockPathFor(databasePath: string): string {
-  return `${databasePath}.lock`;
+  return `${realDatabasePath(databasePath)}.lock`;
+}
+
+/** How many links `realDatabasePath` follows by hand before it gives up (as the kernel's ELOOP). */
+const MAX_LINKS = 40;
+
+/**
+ * The real path of the database file: `fs.realpathSync` when it exists. When it does not exist yet (a
+ * new database), symbolic links naming it are followed by hand (a link to a file still to be created),
+ * and the result is the real path of its directory plus the file name; the path as given, made
+ * absolute, when even the directory is missing (opening the database then fails on its own).
+ */
+export function realDatabasePath(databasePath: string): string {
+  try {
+    return fs.realpathSync(databasePath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  let target = path.resolve(databasePath);
+  for (let links = 0; links < MAX_LINKS; links++) {
+    let next: string;
+    try {
+      next = fs.readlinkSync(target);
+    } catch {
+      break; // not a link (EINVAL), or nothing there (ENOENT): `target` is the file to be
+    }
+    target = path.resolve(path.dirname(target), next);
+  }
+  try {
+    return path.join(fs.realpathSync(path.dirname(target)), path.basename(target));
+  } catch {
+    return target;
+  }
 }
 
 /**
  * Takes the lock of the SQLite database at `databasePath`, or throws DatabaseLockedError naming the
- * database and, when it can be read, the pid of the daemon holding it.
+ * database (as given) and its lock (by the real path), and, when it can be read, the pid of the daemon
+ * holding it.
  */
 export function lockDatabase(databasePath: string, pid: number = process.pid): DatabaseLock {
   const lockPath = lockPathFor(databasePath);

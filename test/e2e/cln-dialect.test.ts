@@ -216,6 +216,46 @@ describe.skipIf(!daemonBuilt())("Core Lightning's dialect over the socket", () =
     expect(names.indexOf('autoclean-once')).toBe(0);
   });
 
+  it('4b. decode puts payment_metadata, fallbacks, routes and extra where CLN does, before payment_hash', async () => {
+    const examples = loadVector<{ examples: { name: string; invoice: string }[] }>('bolt11-examples.json').examples;
+    const example = (name: string) => examples.find((e) => e.name === name)!.invoice;
+    const head = ['type', 'currency', 'created_at', 'expiry', 'payee', 'amount_msat'];
+    const tail = ['payment_hash', 'signature', 'valid'];
+    // Official examples: route hints alone, route hints after a fallback, payment metadata. (The one official
+    // example with unknown fields, fields_which_must_be_ignored, is refused by our strict reader.)
+    const hop = Uint8Array.from([...KEYS.nodeId, 0, 0, 0x66, 0, 0, 1, 0, 2, 0, 0, 0, 1, 0, 0, 0, 20, 0, 3]);
+    const fallback: Field = ['f', [0, ...bytesToWords(new Uint8Array(20).fill(0x75))]];
+    const unknown: Field = ['v', [1, 2, 3, 4, 5]];
+    const cases: [string, string, string[]][] = [
+      ['routes', example('pico_amount_expiry_cltv_route_hint'), ['description', 'min_final_cltv_expiry', 'payment_secret', 'features', 'routes']],
+      ['fallbacks, routes', example('mainnet_p2pkh_fallback_route_hints'),
+        ['description_hash', 'min_final_cltv_expiry', 'payment_secret', 'features', 'fallbacks', 'routes']],
+      ['payment_metadata', example('payment_metadata'), ['description', 'min_final_cltv_expiry', 'payment_secret', 'features', 'payment_metadata']],
+      // Unknown fields (tag v), alone and after every optional list, written by hand.
+      ['extra', raw('lnbc10u', [S, P, D, FEATURES, unknown]), ['description', 'min_final_cltv_expiry', 'payment_secret', 'features', 'extra']],
+      ['fallbacks, routes, extra', raw('lnbc10u', [S, P, D, unknown, fallback, ['r', bytesToWords(hop)], FEATURES]),
+        ['description', 'min_final_cltv_expiry', 'payment_secret', 'features', 'fallbacks', 'routes', 'extra']],
+    ];
+    for (const [what, bolt11, middle] of cases) {
+      const decoded = await ok('decode', [bolt11]);
+      const keys = Object.keys(decoded);
+      expect([what, keys]).toEqual([what, [...head, ...middle, ...tail]]);
+      expect([what, Object.keys(await ok('decodepay', [bolt11]))]).toEqual([what, keys.slice(1, -1)]);
+      // And the members of each list in CLN's order.
+      for (const r of decoded.routes ?? []) {
+        for (const h of r) expect(Object.keys(h)).toEqual(['pubkey', 'short_channel_id', 'fee_base_msat', 'fee_proportional_millionths', 'cltv_expiry_delta']);
+      }
+      for (const f of decoded.fallbacks ?? []) expect(Object.keys(f)).toEqual(['type', 'addr', 'hex']);
+      for (const x of decoded.extra ?? []) expect(Object.keys(x)).toEqual(['tag', 'data']);
+    }
+    const all = await ok('decode', [cases[4]![1]]);
+    expect(all.extra).toEqual([{ tag: 'v', data: 'pzry9' }]);
+    expect(all.routes).toEqual([
+      [{ pubkey: Buffer.from(KEYS.nodeId).toString('hex'), short_channel_id: '102x1x2', fee_base_msat: 1, fee_proportional_millionths: 20, cltv_expiry_delta: 3 }],
+    ]);
+    expect(all.fallbacks).toEqual([{ type: 'P2WPKH', addr: expect.stringMatching(/^bc1q/), hex: '0014' + '75'.repeat(20) }]);
+  });
+
   it('5. BOLT11 decode errors in common/bolt11.c\'s words', async () => {
     const good = raw('lnbc', [S, P, D, FEATURES]);
     const cases: [string, string][] = [

@@ -353,6 +353,29 @@ for (const db of E2E_DATABASES) {
       expect(await height(d3)).toBe(HEIGHT + 7);
     });
 
+    it('checks each HTLC at the height it reports: 1234 then 1200 both pay, getinfo stays at 1234 (issue 12 item 7)', async () => {
+      const d = await start({ database: db.database });
+      const height = async () => (await d.call('getinfo')).result.blockheight as number;
+      // Two nodes' views, on channels of their own (an HTLC is known by channel and id).
+      const ahead = new TestPayer({ blockheight: 1234, channels: ['1234x1x0'] });
+      const behind = new TestPayer({ blockheight: 1200, channels: ['1200x1x0'] });
+      const a = await issue(d, 1_000);
+      const b = await issue(d, 1_000);
+      const c = await issue(d, 1_000);
+      expectResolved(await hook(d, ahead.pay(a.target)[0]!), a.target);
+      expect(await height()).toBe(1234);
+      // Its cltv_expiry (1200 + final delta + 2) would be too soon at 1234, but its node is at 1200.
+      const [hb] = behind.pay(b.target);
+      expect(hb!.htlc.cltv_expiry).toBeLessThan(1234 + b.target.min_final_cltv_expiry!);
+      expectResolved(await hook(d, hb!), b.target);
+      expect(await height()).toBe(1234);
+      // One block short at its own height: refused, naming that height, not the daemon's.
+      const short = behind.pay(c.target, { cltv_delta: c.target.min_final_cltv_expiry! - 1 })[0]!;
+      expect(failureOf(await hook(d, short))).toEqual(unknownDetails(1_000n, 1200));
+      expect((await invoiceByLabel(d, c.label)).status).toBe('unpaid');
+      expect(await height()).toBe(1234);
+    });
+
     it('takes no height from an unknown HTLC; setblockheight sets it back, across a restart (issue 18 item 5)', async () => {
       const d = await start({ database: db.database });
       const height = async (x: TestDaemon) => (await x.call('getinfo')).result.blockheight as number | undefined;

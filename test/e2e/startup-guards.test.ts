@@ -144,6 +144,40 @@ describe.skipIf(!daemonBuilt())('startup guards: one daemon per SQLite database'
     expect((await d.call('getinfo', {})).result.id).toBe(NODE_ID);
   });
 
+  it('refuses a second daemon given a symbolic link to the database, or a path through a linked directory', async () => {
+    const d = await start();
+    const db = path.join(d.datadir, 'regtest', 'invoices.sqlite3');
+    const links = tempDir('invlink-');
+    const fileLink = path.join(links, 'link.sqlite3');
+    const dirLink = path.join(links, 'dir');
+    fs.symlinkSync(db, fileLink);
+    fs.symlinkSync(path.dirname(db), dirLink);
+    for (const database of [fileLink, path.join(dirLink, 'invoices.sqlite3')]) {
+      const r = await refused([`--datadir=${d.datadir}`, '--rpc-file=other-rpc', `--database=${database}`]);
+      expect(r.stderr).toBe(
+        `invoiced: database ${database} is in use by the daemon with pid ${d.proc.pid} (lock ${fs.realpathSync(db)}.lock): stop it first, ` +
+          'or give this daemon its own --database (only PostgreSQL serves several daemons at once)\n',
+      );
+    }
+    expect(fs.existsSync(`${fileLink}.lock`)).toBe(false);
+    expect(fs.readdirSync(links).sort()).toEqual(['dir', 'link.sqlite3']);
+    expect((await d.call('getinfo', {})).result.id).toBe(NODE_ID);
+  });
+
+  it('locks the file a link names before that file exists: the real path is then refused', async () => {
+    const dir = tempDir('invlink-');
+    const real = path.join(dir, 'real.sqlite3');
+    const link = path.join(dir, 'link.sqlite3');
+    fs.symlinkSync(real, link); // dangling until the first daemon creates the database
+    const d = await start({ database: link });
+    const r = await refused([`--datadir=${d.datadir}`, '--rpc-file=other-rpc', `--database=${real}`]);
+    expect(r.stderr).toBe(
+      `invoiced: database ${real} is in use by the daemon with pid ${d.proc.pid} (lock ${fs.realpathSync(dir)}/real.sqlite3.lock): stop it first, ` +
+        'or give this daemon its own --database (only PostgreSQL serves several daemons at once)\n',
+    );
+    expect(fs.existsSync(`${link}.lock`)).toBe(false);
+  });
+
   it('takes the database again once the first daemon is killed (the lock dies with it)', async () => {
     const d = await start();
     await d.kill();
