@@ -149,6 +149,23 @@ for (const dialect of DIALECTS) {
       expectFail(await pay(node, inv.invstring, 1).answers[0]!);
     });
 
+    it('keeps an HTLC id above 2^53 exact: settled, its replay is fulfilled (also after a restart)', async () => {
+      const inv = await holdInvoice('big-id');
+      const [h] = payer.pay(targetFromInvoice(inv.invstring), { parts: 1 });
+      // As CLN writes it in JSON: an integer beyond a double's exact range (9007199254740993 = 2^53 + 1).
+      const big = { ...h!, htlc: { ...h!.htlc, id: '9007199254740993' as unknown as number } };
+      const first = send(node, big);
+      await until(inv.payment_hash, 'ACCEPTED');
+      expect(await node.hold.settle(inv.payment_hash, undefined)).toBe('SETTLED');
+      expect(await first).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      expect(await send(node, big)).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      await stopNode(node);
+      node = await startNode(await t.openAnother());
+      expect(await send(node, big)).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      // Its neighbour (the id a rounding would have recorded) is another, unknown HTLC.
+      expectFail(await send(node, { ...big, htlc: { ...big.htlc, id: '9007199254740992' as unknown as number } }));
+    });
+
     it('reports each transition as an updated bump with its holdstate', async () => {
       const inv = await holdInvoice('bumps');
       const waits = [1n, 2n].map((v) => node.engine.wait('updated', v));
