@@ -7,6 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InvoiceDatabase } from '../../src/invoice/store/db.js';
 import type { InvoiceEngineImpl } from '../../src/invoice/engine.js';
+import { createExtras } from '../../src/invoice/create-extras.js';
 import { createHoldInvoiceEngine, type HoldInvoiceEngine } from '../../src/invoice/hold/hold-engine.js';
 import { parseHtlcAccepted, type HtlcAcceptedResult } from '../../src/invoice/payments/htlc-payload.js';
 import { createPaymentProcessor, type PaymentProcessor } from '../../src/invoice/payments/processor.js';
@@ -200,6 +201,23 @@ for (const dialect of DIALECTS) {
       // An ordinary invoice is not a hold invoice.
       const { invoice } = await node.engine.create({ label: 'plain', amount_msat: msat(1000n), description: 'x' });
       await expect(node.hold.settle(invoice.payment_hash, undefined)).rejects.toThrow('not found');
+    });
+
+    it('made from a payment hash with an idempotency key: a repeat after the settle answers the first payment_secret', async () => {
+      const preimage = sha256(new TextEncoder().encode('idempotent hold'));
+      const hash = sha256(preimage);
+      const p = { label: 'hash-key', amount_msat: msat(3000n), description: 'd', cltv: CLTV, payment_hash: hash };
+      const ext = () => createExtras('holdinvoice', { ...p, idempotency_key: 'hk-1' });
+      const first = await node.hold.create(p, ext());
+      expect(toHex(first.payment_secret)).toBe(toHex(targetFromInvoice(first.invoice.invstring).payment_secret!));
+      const { answers } = pay(node, first.invoice.invstring, 1);
+      await until(hash, 'ACCEPTED');
+      expect(await node.hold.settle(hash, preimage)).toBe('SETTLED');
+      expect((await answers[0]!).result).toBe('resolve');
+      const again = await node.hold.create(p, ext());
+      expect(toHex(again.payment_secret)).toBe(toHex(first.payment_secret));
+      expect(again.invoice.invstring).toBe(first.invoice.invstring);
+      expect(again.warnings).toEqual(first.warnings);
     });
 
     it('made from a payment hash alone: settle needs the preimage that hashes to it', async () => {

@@ -109,6 +109,7 @@ function newRow(r: NewInvoiceRow): InvoiceRow {
     metadata: null,
     idempotency_key: null,
     idempotency_fingerprint: null,
+    idempotency_warnings: null,
   };
 }
 
