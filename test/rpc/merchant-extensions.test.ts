@@ -140,6 +140,22 @@ for (const dialect of DIALECTS) {
       expect(Number(rows.rows[0]?.n)).toBe(1);
     });
 
+    it('metadata keys and string values and idempotency keys pass the text checks of labels', async () => {
+      const { server } = await setup();
+      const nul = 'should not contain NUL (\\u0000)';
+      const lone = 'should be valid Unicode (a \\u escape of a lone surrogate is not)';
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ metadata: { k: 'a\u0000' } }, `metadata: ${nul}: invalid token '{"k":"a\\u0000"}'`],
+        [{ metadata: { 'k\u0000': 1 } }, `metadata: ${nul}: invalid token '{"k\\u0000":1}'`],
+        [{ metadata: { k: ['\ud800'] } }, `metadata: ${lone}: invalid token '{"k":["\\ud800"]}'`],
+        [{ idempotency_key: 'k\u0000' }, `idempotency_key: ${nul}: invalid token '"k\\u0000"'`],
+      ];
+      for (const [extra, message] of cases) {
+        expect((await server.call('invoice', { ...params, ...extra })).error).toEqual({ code: -32602, message });
+      }
+      expect((await server.call('listinvoices', {})).result.invoices).toEqual([]);
+    });
+
     it('metadata must be an object of at most 4 KiB; it is never in the invoice string', async () => {
       const { server } = await setup();
       const big = await server.call('invoice', { ...params, metadata: { s: 'x'.repeat(4096) } });
