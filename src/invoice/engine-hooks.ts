@@ -9,6 +9,16 @@ import type { Invoice } from './invoice.js';
 import type { HtlcPart } from './store/store.js';
 import type { WriteOp, WriteTx } from './store/write-queue.js';
 
+/** A create's `warning_*` fields, name → text, in CLN's order. */
+export type CreateWarnings = ReadonlyArray<readonly [string, string]>;
+
+/** What an idempotent repeat answers: the first call's invoice, and its warnings when they were kept. */
+export interface CreateRepeat {
+  readonly invoice: Invoice;
+  /** Undefined for a first call made before they were stored (migration 0011): then recomputed. */
+  readonly warnings?: CreateWarnings;
+}
+
 /** Extra steps of one `create`, run inside its write transaction. */
 export interface CreateExtension {
   /**
@@ -16,10 +26,13 @@ export interface CreateExtension {
    * this hash is signed, and the create's preimage only seeds the payment secret.
    */
   readonly payment_hash?: Uint8Array;
-  /** Runs first: an invoice returned here is the answer, and nothing is created (an idempotent repeat). */
-  before?(tx: WriteTx): Promise<Invoice | undefined>;
-  /** Runs after the insert: returns the invoice as it stands at the end of the transaction. */
-  after?(tx: WriteTx, inv: Invoice): Promise<Invoice>;
+  /** Runs first: a repeat returned here is the answer, and nothing is created (an idempotent repeat). */
+  before?(tx: WriteTx): Promise<CreateRepeat | undefined>;
+  /**
+   * Runs after the insert, with the warnings the call will answer: returns the invoice as it stands at the
+   * end of the transaction.
+   */
+  after?(tx: WriteTx, inv: Invoice, warnings: CreateWarnings): Promise<Invoice>;
 }
 
 export interface EngineHooks {
@@ -43,9 +56,9 @@ export function composeExtensions(a: CreateExtension | undefined, b: CreateExten
     async before(tx) {
       return (await a.before?.(tx)) ?? (await b.before?.(tx));
     },
-    async after(tx, inv) {
-      const mid = a.after ? await a.after(tx, inv) : inv;
-      return b.after ? b.after(tx, mid) : mid;
+    async after(tx, inv, warnings) {
+      const mid = a.after ? await a.after(tx, inv, warnings) : inv;
+      return b.after ? b.after(tx, mid, warnings) : mid;
     },
   };
 }

@@ -3,13 +3,14 @@
  * stores the key with its invoice, with a SHA-256 fingerprint of the call's command and parameters, in
  * the creating transaction. A later call with the same key and the same parameters is answered from the
  * stored invoice, so its answer is the first one's, byte for byte (also after a restart, or when the first
- * answer was lost); with other parameters it is refused, naming the first call's label. The key goes with
+ * answer was lost): the warnings it answered are stored with the key, and the payment secret is read from
+ * the invoice string (a hold invoice's settle replaces the preimage it was derived from); with other parameters it is refused, naming the first call's label. The key goes with
  * its invoice (a deleted invoice frees it).
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { equalBytes } from '../util/bytes.js';
 import { toHex } from '../util/hex.js';
-import type { CreateExtension } from './engine-hooks.js';
+import type { CreateExtension, CreateWarnings } from './engine-hooks.js';
 import { InvoiceError } from './errors.js';
 import * as store from './store/store.js';
 
@@ -45,6 +46,15 @@ export function fingerprint(command: string, params: Readonly<Record<string, unk
   return sha256(new TextEncoder().encode(canonical({ command, params })));
 }
 
+/** The stored warnings (a JSON array of [name, text], as `after` writes them). */
+function readWarnings(text: string): CreateWarnings {
+  const v: unknown = JSON.parse(text);
+  if (!Array.isArray(v) || !v.every((w) => Array.isArray(w) && w.length === 2 && w.every((x) => typeof x === 'string'))) {
+    throw new Error('invoices.idempotency_warnings: not an array of [name, text] pairs');
+  }
+  return v as Array<[string, string]>;
+}
+
 /** The create steps: look the key up first, store it with the new invoice after. */
 export function idempotencyExtension(key: string, print: Uint8Array): CreateExtension {
   checkIdempotencyKey(key);
@@ -53,17 +63,19 @@ export function idempotencyExtension(key: string, print: Uint8Array): CreateExte
       const r = await tx.db.selectFrom('invoices').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
       if (!r) return undefined;
       const first = store.rowToInvoice(r);
-      if (r.idempotency_fingerprint && equalBytes(new Uint8Array(r.idempotency_fingerprint), print)) return first;
+      if (r.idempotency_fingerprint && equalBytes(new Uint8Array(r.idempotency_fingerprint), print)) {
+        return { invoice: first, ...(r.idempotency_warnings != null ? { warnings: readWarnings(r.idempotency_warnings) } : {}) };
+      }
       throw new InvoiceError(
         'InvalidParams',
         `idempotency_key: already used with other parameters by the invoice labelled '${first.label}'`,
         { param: 'idempotency_key' },
       );
     },
-    async after(tx, inv) {
+    async after(tx, inv, warnings) {
       const r = await tx.db
         .updateTable('invoices')
-        .set({ idempotency_key: key, idempotency_fingerprint: print } as never)
+        .set({ idempotency_key: key, idempotency_fingerprint: print, idempotency_warnings: JSON.stringify(warnings) } as never)
         .where('created_index', '=', inv.created_index)
         .returningAll()
         .executeTakeFirstOrThrow();

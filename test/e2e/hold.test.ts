@@ -112,6 +112,42 @@ describe.skipIf(!daemonBuilt())('hold invoices end to end', () => {
         for (const r of await Promise.all(replays)) expect(r.result.result).toBe('resolve');
       });
 
+      it('metadata numbers are kept as sent; NUL in metadata or a key and repeated keys are refused with -32602', async () => {
+        const d = await start({ database: db.database });
+        const c = await d.connect();
+        const reply = c.expect('m1');
+        c.write('{"jsonrpc":"2.0","id":"m1","method":"invoice","params":{"amount_msat":1000,"label":"m-1","description":"d","metadata":{"price":1.50,"neg":-0,"big":1E2}}}');
+        expect((await reply).error).toBeUndefined();
+        await c.close();
+        const listed = await d.call('listinvoices', { metadata_key: 'price', metadata_value: '1.50' });
+        expect(listed.raw).toContain('"metadata":{"price":1.50,"neg":-0,"big":1E2}');
+        expect(listed.result.invoices.map((i: { label: string }) => i.label)).toEqual(['m-1']);
+        expect((await d.call('listinvoices', { metadata_key: 'neg', metadata_value: '-0' })).result.invoices).toHaveLength(1);
+        const base = { amount_msat: 1000, label: 'm-2', description: 'd' };
+        const nul = 'should not contain NUL (\\u0000)';
+        expect((await d.call('invoice', { ...base, metadata: { k: 'a\u0000b' } })).error).toEqual({
+          code: -32602,
+          message: `metadata: ${nul}: invalid token '{"k":"a\\u0000b"}'`,
+        });
+        expect((await d.call('invoice', { ...base, metadata: { 'a\u0000': 1 } })).error).toEqual({
+          code: -32602,
+          message: `metadata: ${nul}: invalid token '{"a\\u0000":1}'`,
+        });
+        expect((await d.call('holdinvoice', { ...base, cltv: CLTV, idempotency_key: 'k\u0000' })).error).toEqual({
+          code: -32602,
+          message: `idempotency_key: ${nul}: invalid token '"k\\u0000"'`,
+        });
+        const dup = await d.connect();
+        const dupReply = dup.expect('m2');
+        dup.write('{"jsonrpc":"2.0","id":"m2","method":"invoice","params":{"amount_msat":1000,"label":"m-3","description":"d","metadata":{"a":1,"a":2}}}');
+        expect((await dupReply).error).toEqual({
+          code: -32602,
+          message: 'metadata: should not repeat a key ("a"): invalid token \'{"a":1,"a":2}\'',
+        });
+        await dup.close();
+        expect((await d.call('listinvoices', {})).result.invoices).toHaveLength(1);
+      });
+
       it('idempotent retries of a create whose daemon died between commit and answer', async () => {
         const d = await start({ database: db.database, args: ['--dev-crash-after-create'] });
         const params = { amount_msat: 1000, label: 'order-9', description: 'coffee', idempotency_key: 'order-9/1' };

@@ -157,6 +157,7 @@ export async function startTestEngine(
     ...(opts.codec ? { codec: opts.codec } : {}),
     ...(opts.maxBatch !== undefined ? { maxBatch: opts.maxBatch } : {}),
     ...(opts.bolt11Builder ? { bolt11Builder: opts.bolt11Builder } : {}),
+    ...(opts.routeHints ? { routeHints: opts.routeHints } : {}),
   });
   await engine.start();
   return { engine, clock };

@@ -7,6 +7,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InvoiceDatabase } from '../../src/invoice/store/db.js';
 import type { InvoiceEngineImpl } from '../../src/invoice/engine.js';
+import { createExtras } from '../../src/invoice/create-extras.js';
 import { createHoldInvoiceEngine, type HoldInvoiceEngine } from '../../src/invoice/hold/hold-engine.js';
 import { parseHtlcAccepted, type HtlcAcceptedResult } from '../../src/invoice/payments/htlc-payload.js';
 import { createPaymentProcessor, type PaymentProcessor } from '../../src/invoice/payments/processor.js';
@@ -149,6 +150,23 @@ for (const dialect of DIALECTS) {
       expectFail(await pay(node, inv.invstring, 1).answers[0]!);
     });
 
+    it('keeps an HTLC id above 2^53 exact: settled, its replay is fulfilled (also after a restart)', async () => {
+      const inv = await holdInvoice('big-id');
+      const [h] = payer.pay(targetFromInvoice(inv.invstring), { parts: 1 });
+      // As CLN writes it in JSON: an integer beyond a double's exact range (9007199254740993 = 2^53 + 1).
+      const big = { ...h!, htlc: { ...h!.htlc, id: '9007199254740993' as unknown as number } };
+      const first = send(node, big);
+      await until(inv.payment_hash, 'ACCEPTED');
+      expect(await node.hold.settle(inv.payment_hash, undefined)).toBe('SETTLED');
+      expect(await first).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      expect(await send(node, big)).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      await stopNode(node);
+      node = await startNode(await t.openAnother());
+      expect(await send(node, big)).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      // Its neighbour (the id a rounding would have recorded) is another, unknown HTLC.
+      expectFail(await send(node, { ...big, htlc: { ...big.htlc, id: '9007199254740992' as unknown as number } }));
+    });
+
     it('reports each transition as an updated bump with its holdstate', async () => {
       const inv = await holdInvoice('bumps');
       const waits = [1n, 2n].map((v) => node.engine.wait('updated', v));
@@ -183,6 +201,23 @@ for (const dialect of DIALECTS) {
       // An ordinary invoice is not a hold invoice.
       const { invoice } = await node.engine.create({ label: 'plain', amount_msat: msat(1000n), description: 'x' });
       await expect(node.hold.settle(invoice.payment_hash, undefined)).rejects.toThrow('not found');
+    });
+
+    it('made from a payment hash with an idempotency key: a repeat after the settle answers the first payment_secret', async () => {
+      const preimage = sha256(new TextEncoder().encode('idempotent hold'));
+      const hash = sha256(preimage);
+      const p = { label: 'hash-key', amount_msat: msat(3000n), description: 'd', cltv: CLTV, payment_hash: hash };
+      const ext = () => createExtras('holdinvoice', { ...p, idempotency_key: 'hk-1' });
+      const first = await node.hold.create(p, ext());
+      expect(toHex(first.payment_secret)).toBe(toHex(targetFromInvoice(first.invoice.invstring).payment_secret!));
+      const { answers } = pay(node, first.invoice.invstring, 1);
+      await until(hash, 'ACCEPTED');
+      expect(await node.hold.settle(hash, preimage)).toBe('SETTLED');
+      expect((await answers[0]!).result).toBe('resolve');
+      const again = await node.hold.create(p, ext());
+      expect(toHex(again.payment_secret)).toBe(toHex(first.payment_secret));
+      expect(again.invoice.invstring).toBe(first.invoice.invstring);
+      expect(again.warnings).toEqual(first.warnings);
     });
 
     it('made from a payment hash alone: settle needs the preimage that hashes to it', async () => {

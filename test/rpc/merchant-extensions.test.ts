@@ -12,6 +12,7 @@ import { ManualClock } from '../../src/util/clock.js';
 import { DIALECTS, openTestDatabase, startTestEngine, TEST_NODE_KEYS, testRandom, type TestDatabase } from '../helpers/db.js';
 import { makeHarness } from './harness.js';
 import type { InvoiceDatabase } from '../../src/invoice/store/db.js';
+import type { InvoiceEngineDeps } from '../../src/invoice/engine/types.js';
 
 const dbs: TestDatabase[] = [];
 const closers: Array<() => Promise<void>> = [];
@@ -22,8 +23,8 @@ afterEach(async () => {
 
 for (const dialect of DIALECTS) {
   describe.skipIf(!dialect.available)(`idempotency and metadata (${dialect.name})`, () => {
-    async function daemon(db: InvoiceDatabase, clock?: ManualClock) {
-      const { engine, clock: c } = await startTestEngine(db, clock ? { clock } : {});
+    async function daemon(db: InvoiceDatabase, clock?: ManualClock, routeHints?: InvoiceEngineDeps['routeHints']) {
+      const { engine, clock: c } = await startTestEngine(db, { ...(clock ? { clock } : {}), ...(routeHints ? { routeHints } : {}) });
       const hold = createHoldInvoiceEngine({ engine, db: db.db, clock: c, blockheight: () => 0 });
       closers.push(async () => {
         hold.close();
@@ -51,6 +52,23 @@ for (const dialect of DIALECTS) {
       const third = await other.server.call('invoice', params);
       expect(JSON.stringify(third.result)).toBe(JSON.stringify(first.result));
       expect((await other.engine.counts()).created_index).toBe(1);
+    });
+
+    it("a repeat answers the first call's warnings, not what today's node facts would give", async () => {
+      const { t, server, clock } = await setup();
+      // No channel list reported yet: exposeprivatechannels is ignored, with a warning.
+      const p = { ...params, exposeprivatechannels: true };
+      const first = await server.call('invoice', p);
+      expect(first.result.warning_exposeprivatechannels).toMatch(/^exposeprivatechannels is ignored/);
+      // Restarted with channels known (and other warnings): the repeat still answers the first bytes.
+      const facts = () => ({ routes: [], warnings: [['warning_capacity', 'Insufficient incoming channel capacity to pay invoice'] as const] });
+      const other = await daemon(await t.openAnother(), clock, facts);
+      const again = await other.server.call('invoice', p);
+      expect(JSON.stringify(again.result)).toBe(JSON.stringify(first.result));
+      // A new call does get today's warnings.
+      const fresh = await other.server.call('invoice', { ...p, label: 'order-2', idempotency_key: 'k-2' });
+      expect(fresh.result.warning_capacity).toBe('Insufficient incoming channel capacity to pay invoice');
+      expect(fresh.result.warning_exposeprivatechannels).toBeUndefined();
     });
 
     it('the same key with other parameters is refused, naming the first label; without a key a label repeat is 900', async () => {
@@ -120,6 +138,22 @@ for (const dialect of DIALECTS) {
       await server.call('delinvoice', ['order-1', 'unpaid']);
       const rows = await sql<{ n: number | string }>`select count(*) as n from invoice_metadata`.execute(t.db.db);
       expect(Number(rows.rows[0]?.n)).toBe(1);
+    });
+
+    it('metadata keys and string values and idempotency keys pass the text checks of labels', async () => {
+      const { server } = await setup();
+      const nul = 'should not contain NUL (\\u0000)';
+      const lone = 'should be valid Unicode (a \\u escape of a lone surrogate is not)';
+      const cases: Array<[Record<string, unknown>, string]> = [
+        [{ metadata: { k: 'a\u0000' } }, `metadata: ${nul}: invalid token '{"k":"a\\u0000"}'`],
+        [{ metadata: { 'k\u0000': 1 } }, `metadata: ${nul}: invalid token '{"k\\u0000":1}'`],
+        [{ metadata: { k: ['\ud800'] } }, `metadata: ${lone}: invalid token '{"k":["\\ud800"]}'`],
+        [{ idempotency_key: 'k\u0000' }, `idempotency_key: ${nul}: invalid token '"k\\u0000"'`],
+      ];
+      for (const [extra, message] of cases) {
+        expect((await server.call('invoice', { ...params, ...extra })).error).toEqual({ code: -32602, message });
+      }
+      expect((await server.call('listinvoices', {})).result.invoices).toEqual([]);
     });
 
     it('metadata must be an object of at most 4 KiB; it is never in the invoice string', async () => {

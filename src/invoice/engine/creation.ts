@@ -15,7 +15,7 @@ import * as store from '../store/store.js';
 import type { WriteTx } from '../store/write-queue.js';
 import { checkDescription, checkLabel } from '../validate.js';
 import { setInvoiceWebhook } from '../../events/invoice-webhooks.js';
-import type { CreateExtension } from '../engine-hooks.js';
+import type { CreateExtension, CreateRepeat } from '../engine-hooks.js';
 import { paymentSecretFromPreimage } from '../payments/secret.js';
 import type { EngineCore } from './core.js';
 import type { ExpiryJob } from './expiry.js';
@@ -117,11 +117,13 @@ export function createCreationJob(core: EngineCore, expiry: Pick<ExpiryJob, 'arm
     const built = deps.bolt11Builder
       ? await deps.bolt11Builder.build(draft)
       : buildBolt11(draft, nodeKeys.signEcdsa, codec);
-    let repeated = false;
+    const warnings: Array<readonly [string, string]> = [];
+    if (hints) warnings.push(...hints.warnings);
+    else if (p.exposeprivatechannels !== undefined) warnings.push(['warning_exposeprivatechannels', EXPOSE_WARNING]);
+    let repeat: CreateRepeat | undefined;
     const invoice = await queue.run(async (tx) => {
-      const repeat = await ext?.before?.(tx);
-      repeated = repeat !== undefined;
-      if (repeat) return repeat;
+      repeat = await ext?.before?.(tx);
+      if (repeat) return repeat.invoice;
       const inv = await insertChecked(
         tx,
         {
@@ -138,17 +140,16 @@ export function createCreationJob(core: EngineCore, expiry: Pick<ExpiryJob, 'arm
         false,
       );
       if (p.webhook !== undefined) await setInvoiceWebhook(tx.db, inv.created_index, p.webhook); // src/events/
-      return ext?.after ? ext.after(tx, inv) : inv;
+      return ext?.after ? ext.after(tx, inv, warnings) : inv;
       // With nothing to write but the invoice, the one insert is all of it (no savepoint needed).
     }, { atomic: ext === undefined && p.webhook === undefined });
     expiry.armIfSooner(invoice.expires_at);
-    const warnings: Array<readonly [string, string]> = [];
-    if (hints) warnings.push(...hints.warnings);
-    else if (p.exposeprivatechannels !== undefined) warnings.push(['warning_exposeprivatechannels', EXPOSE_WARNING]);
     logger?.debug({ label: invoice.label, created_index: invoice.created_index }, 'invoice created');
-    // An idempotent repeat answers with the first call's secret, derived from the stored invoice.
-    const payment_secret = repeated ? paymentSecretFromPreimage(invoice.payment_preimage) : built.payment_secret;
-    return { invoice, payment_secret, warnings };
+    if (!repeat) return { invoice, payment_secret: built.payment_secret, warnings };
+    // An idempotent repeat answers what the first call answered: the secret its invoice string carries
+    // (not one derived from the preimage, which a hold invoice's settle replaces), and its warnings.
+    const payment_secret = codec.decode(invoice.invstring).payment_secret ?? paymentSecretFromPreimage(invoice.payment_preimage);
+    return { invoice, payment_secret, warnings: repeat.warnings ?? warnings };
   }
 
   async function storeInvoice(

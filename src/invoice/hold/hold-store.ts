@@ -98,14 +98,19 @@ export async function cancelHold(db: Db, payment_hash: Uint8Array, updated_index
   return r && rowToInvoice(r);
 }
 
-/** The HTLCs of an accepted set. */
+/**
+ * The HTLCs of an accepted set. The id is read as text: SQLite hands integers above 2^53 to JavaScript as
+ * rounded numbers, and an HTLC id may be any u63 (the settle records it in `invoice_htlcs`, where a replay
+ * is looked up by it).
+ */
 export async function heldHtlcs(db: Db, payment_hash: Uint8Array): Promise<HoldHtlc[]> {
   const rows = await db
     .selectFrom('hold_htlcs')
-    .selectAll()
+    .select(['short_channel_id', sql<string>`cast(id as text)`.as('id'), 'amount_msat', 'cltv_expiry'])
     .where('payment_hash', '=', payment_hash)
     .orderBy('short_channel_id')
-    .orderBy('id')
+    // The column, not the text alias: numeric order.
+    .orderBy('hold_htlcs.id')
     .execute();
   return rows.map((r) => ({
     short_channel_id: r.short_channel_id,

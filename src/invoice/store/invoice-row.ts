@@ -75,5 +75,6 @@ export function newRow(r: NewInvoiceRow): InvoiceRow {
     metadata: null,
     idempotency_key: null,
     idempotency_fingerprint: null,
+    idempotency_warnings: null,
   };
 }

@@ -42,6 +42,8 @@ export interface InvoicesTable {
   metadata: ColumnType<string | null, string | null | undefined, string | null>;
   idempotency_key: ColumnType<string | null, string | null | undefined, never>;
   idempotency_fingerprint: ColumnType<Uint8Array | null, Uint8Array | null | undefined, never>;
+  /** The creating call's `warning_*` fields as a JSON array of [name, text] (migration 0011). */
+  idempotency_warnings: ColumnType<string | null, string | null | undefined, never>;
 }
 
 /** A hold invoice's state, with the names the holdinvoice plugin uses. */
