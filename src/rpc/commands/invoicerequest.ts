@@ -50,6 +50,7 @@ export const invoicerequest = defineCommand({
 
 export const listinvoicerequests = defineCommand({
   name: 'listinvoicerequests',
+  bulky: true,
   description: 'Lists our invoice_requests (one by invreq_id), optionally only the active ones.',
   params: { invreq_id: opt(sha256), active_only: opt(bool, false) },
   check: 'run',

@@ -10,6 +10,7 @@ import { bool, invoiceStatus, invstring, label, listIndex, sha256, string, u32, 
 
 export const listinvoices = defineCommand({
   name: 'listinvoices',
+  bulky: true,
   description: 'Lists invoices: one by label, invstring or payment_hash, or pages by created/updated index.',
   params: {
     label: opt(label),

@@ -11,6 +11,7 @@ import { checkCanDisable, checkCanEnable } from '../../offers/offer-status-rules
 
 export const listoffers = defineCommand({
   name: 'listoffers',
+  bulky: true,
   description: 'Lists our offers (one by offer_id), optionally only the active ones.',
   params: { offer_id: opt(sha256), active_only: opt(bool, false) },
   check: 'run',

@@ -65,6 +65,7 @@ export function formatOutboxEntry(e: OutboxEntry): Record<string, unknown> {
 
 export const listoutbox = defineCommand({
   name: 'listoutbox',
+  bulky: true,
   description: 'Bridges: onion messages the daemon wants sent, by created_index (optionally one status, from start, at most limit).',
   params: {
     status: opt(oneOf(['pending', 'sent', 'failed'], 'should be pending, sent or failed')),
