@@ -97,6 +97,12 @@ export interface CommandSpec<P extends ParamTable, R> {
   readonly run: (p: Bound<P>, ctx: CommandContext) => Promise<R>;
   /** Under `check`: see `CheckSpec`. Required, so that every command decides. */
   readonly check: CheckSpec<P>;
+  /**
+   * A listing: its answer grows with the store and may be built whole. A connection runs one such request
+   * at a time, and starts one only while its output and the shared output are under their bounds
+   * (connection.ts), since its size counts only once it is answered.
+   */
+  readonly bulky?: boolean;
 }
 
 /** The raw tokens of the supplied parameters, by name (for ParamError messages). */
@@ -130,6 +136,8 @@ export interface Command {
   run(values: Record<string, unknown>, ctx: CommandContext): Promise<unknown>;
   /** `check`: the command's checks on bound values, changing nothing (see `CheckSpec`). */
   check(values: Record<string, unknown>, ctx: CommandContext): Promise<void>;
+  /** See `CommandSpec.bulky`. */
+  readonly bulky: boolean;
 }
 
 /** Declares a command. The params' order is the positional order. */
@@ -142,6 +150,7 @@ export function defineCommand<P extends ParamTable, R>(spec: CommandSpec<P, R>):
     params: spec.params,
     result: spec.result,
     usage,
+    bulky: spec.bulky ?? false,
     bind: (params: JsonNode, opts: BindOptions = {}) =>
       spec.bind ? spec.bind(params, opts) : bindParams(spec.params, params, opts.log, opts.echo),
     run: (values: Record<string, unknown>, ctx: CommandContext) => spec.run(values as Bound<P>, ctx),

@@ -4,14 +4,18 @@
  * - requests: at most `maxRequestBytes` buffered, and a partial request that makes no progress for
  *   `requestTimeoutMs` is refused (-32600) and the connection closed;
  * - answers: once its unsent output (queued answers and the socket's buffer) passes `highWaterMark`,
- *   no more of its requests are started and its socket is not read, until the client reads; a streamed
- *   answer (json-stream.ts) is pulled piece by piece only while the socket takes it;
+ *   no more of its requests are started and its socket is not read, until the client reads ('drain');
+ *   requests already running finish. A streamed answer (json-stream.ts) is pulled piece by piece only
+ *   while the socket takes it;
+ * - listings (`bulky` commands), whose answers are built whole and count only once answered: one at a
+ *   time per connection, started only while the output of all connections is under the shared cap
+ *   (turns.ts), so a pipeline of them cannot build its answers before the first one fills the output;
  * - requests are started in the shared round-robin turns (turns.ts), never all at once.
  */
 import { setMaxListeners } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { JsonFramer } from './json-framer.js';
-import { JsonSyntaxError, member, parseJson } from './json-reader.js';
+import { JsonSyntaxError, member, parseJson, type JsonNode } from './json-reader.js';
 import { RawJson } from './json-writer.js';
 import { CODE, RpcError } from './errors.js';
 import { dispatch, errorResponse, type DispatchEnv, type Outcome } from './dispatch.js';
@@ -48,6 +52,10 @@ export class Connection implements Turn {
   private unsent = 0;
   /** Bytes this connection's framer holds, as counted in the shared budget. */
   private counted = 0;
+  /** Bulky requests (listings) in flight: at most one. */
+  private bulky = 0;
+  /** A bulky request read but not yet started (it waits for the one in flight, or the shared output). */
+  private parked: JsonNode | undefined;
   private cancelTimer: CancelTimer | undefined;
   private readonly closedPromise: Promise<void>;
 
@@ -173,43 +181,77 @@ export class Connection implements Turn {
         this.hold();
         return result(true);
       }
-      const frame = this.framer?.next();
-      if (frame === undefined) {
-        this.exhausted = true;
-        break;
+      let root = this.parked;
+      this.parked = undefined;
+      if (root === undefined) {
+        const frame = this.framer?.next();
+        if (frame === undefined) {
+          this.exhausted = true;
+          break;
+        }
+        started++;
+        // Progress: the slow-request timer starts again for what follows.
+        this.stopTimer();
+        if (frame.type === 'too-large') {
+          this.env.logger.info({ limit: frame.limit }, 'rpc request too large: closing connection');
+          this.write(errorResponse(new RawJson('null'), new RpcError(CODE.INVALID_REQUEST, `Request too large: more than ${frame.limit} bytes`)));
+          this.hangUp(true);
+          return result(false);
+        }
+        if (frame.type === 'malformed') {
+          this.write(errorResponse(new RawJson('null'), new RpcError(CODE.INVALID_REQUEST, `Invalid JSON: ${frame.reason}`)));
+          this.hangUp(false);
+          return result(false);
+        }
+        try {
+          root = parseJson(frame.text);
+        } catch (e) {
+          const reason = e instanceof JsonSyntaxError ? e.message : 'parse error';
+          this.write(errorResponse(new RawJson('null'), new RpcError(CODE.INVALID_REQUEST, `Invalid JSON: ${reason}`)));
+          this.hangUp(false);
+          return result(false);
+        }
       }
-      started++;
-      // Progress: the slow-request timer starts again for what follows.
-      this.stopTimer();
-      if (frame.type === 'too-large') {
-        this.env.logger.info({ limit: frame.limit }, 'rpc request too large: closing connection');
-        this.write(errorResponse(new RawJson('null'), new RpcError(CODE.INVALID_REQUEST, `Request too large: more than ${frame.limit} bytes`)));
-        this.hangUp(true);
-        return result(false);
-      }
-      if (frame.type === 'malformed') {
-        this.write(errorResponse(new RawJson('null'), new RpcError(CODE.INVALID_REQUEST, `Invalid JSON: ${frame.reason}`)));
-        this.hangUp(false);
-        return result(false);
-      }
-      let root;
-      try {
-        root = parseJson(frame.text);
-      } catch (e) {
-        const reason = e instanceof JsonSyntaxError ? e.message : 'parse error';
-        this.write(errorResponse(new RawJson('null'), new RpcError(CODE.INVALID_REQUEST, `Invalid JSON: ${reason}`)));
-        this.hangUp(false);
+      const bulky = this.isBulky(root);
+      if (bulky && (this.bulky > 0 || !this.turns.outputUnderCap())) {
+        // Its answer counts only once built: wait for the listing in flight ('answered' adds this
+        // connection to the turns again) or for the shared output to fall (the turns' release).
+        this.parked = root;
+        this.hold();
+        if (this.bulky === 0) this.turns.hold(this);
         return result(false);
       }
       // Reference §1.2: no `jsonrpc` member → answer, then read nothing more (decided here, before any
       // later request in the buffer is started).
       this.pending++;
       if (root.kind !== 'object' || member(root, 'jsonrpc') === undefined) this.hangUp(false);
-      void dispatch(root, this.env, this.abort.signal).then(this.answered, this.failed);
+      if (bulky) {
+        this.bulky++;
+        void dispatch(root, this.env, this.abort.signal).then(this.answeredBulky, this.failedBulky);
+      } else {
+        void dispatch(root, this.env, this.abort.signal).then(this.answered, this.failed);
+      }
     }
     if (!this.hungUp && this.turns.inputAllows(this.counted)) this.socket.resume();
     return result(false);
   }
+
+  /** A request for a listing (see `Command.bulky`). */
+  private isBulky(root: JsonNode): boolean {
+    if (root.kind !== 'object') return false;
+    const method = member(root, 'method');
+    return method?.kind === 'string' && this.env.commands.get(method.value)?.bulky === true;
+  }
+
+  private readonly answeredBulky = (out: Outcome): void => {
+    this.bulky--;
+    this.answered(out);
+  };
+
+  private readonly failedBulky = (err: unknown): void => {
+    this.bulky--;
+    this.failed(err);
+  };
 
   // The two continuations of every request, made once per connection rather than once per request
   // (a connection may hold many pending waits).

@@ -9,7 +9,8 @@
  *
  * Budgets: the output not yet taken by clients (queued answers and socket buffers) and the request bytes
  * buffered by the framers are counted across connections. Over the output budget, a connection holding
- * more than `smallOutput` starts nothing; over the input budget, a connection whose framer holds more
+ * more than `smallOutput` starts nothing, and no connection starts a listing (whose answer is counted
+ * only once built; each connection runs one at a time, under its own `highWaterMark`, connection.ts); over the input budget, a connection whose framer holds more
  * than that is not read (its slow-request timer still runs, so it cannot hold the budget forever).
  */
 
@@ -66,6 +67,11 @@ export class Turns {
   /** True when a connection holding `ownOutput` unsent bytes may start another request. */
   outputAllows(ownOutput: number): boolean {
     return this.outputBytes < this.limits.maxOutputBytes || ownOutput < this.limits.smallOutput;
+  }
+
+  /** True while the output of all connections is under the shared cap (a listing may start). */
+  outputUnderCap(): boolean {
+    return this.outputBytes < this.limits.maxOutputBytes;
   }
 
   /** True when a connection whose framer holds `ownBuffered` bytes may read more. */

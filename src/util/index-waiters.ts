@@ -38,6 +38,15 @@ interface Waiter<R> {
   answer(r: R): void;
 }
 
+/** Waits answered per turn of the event loop. */
+export const WAKE_SLICE = 500;
+
+function answerSlices<R>(due: readonly Waiter<R>[], from: number, answerFor: (nextvalue: number) => R): void {
+  const end = Math.min(due.length, from + WAKE_SLICE);
+  for (let i = from; i < end; i++) due[i]!.answer(answerFor(due[i]!.nextvalue));
+  if (end < due.length) setImmediate(() => answerSlices(due, end, answerFor));
+}
+
 /** The waits in progress on one index; `R` is the answer a wake-up gives (the index and its entry). */
 export class IndexWaiters<R extends IndexReached> {
   private list: Waiter<R>[] = [];
@@ -48,14 +57,16 @@ export class IndexWaiters<R extends IndexReached> {
   }
 
   /**
-   * The index has reached `index` (committed): every wait for a value ≤ `index` is taken off the list,
-   * then answered, in the order the waits began, with `answerFor(its nextvalue)`.
+   * The index has reached `index` (committed): every wait for a value ≤ `index` is taken off the list at
+   * once, then answered, in the order the waits began, with `answerFor(its nextvalue)`:
+   * {@link WAKE_SLICE} in this turn and as many in each later turn of the event loop, so ten thousand
+   * waits do not hold the loop in one turn (as the invoice waits, src/invoice/engine/waiters.ts).
    */
   wake(index: number, answerFor: (nextvalue: number) => R): void {
     const due = this.list.filter((w) => w.nextvalue <= index);
     if (due.length === 0) return;
     this.list = this.list.filter((w) => w.nextvalue > index);
-    for (const w of due) w.answer(answerFor(w.nextvalue));
+    answerSlices(due, 0, answerFor);
   }
 
   /**

@@ -3,8 +3,8 @@
  * when it is already reached, the entry on a wake-up, and a wake-up that comes while the index is being
  * read reaches the wait (the waiter is listed before the read).
  */
-import { describe, expect, it } from 'vitest';
-import { IndexWaiters, waitAborted, type IndexReached } from '../../src/util/index-waiters.js';
+import { describe, expect, it, vi } from 'vitest';
+import { IndexWaiters, WAKE_SLICE, waitAborted, type IndexReached } from '../../src/util/index-waiters.js';
 
 interface Answer extends IndexReached {
   readonly entry?: string;
@@ -107,5 +107,30 @@ describe('IndexWaiters', () => {
     };
     expect(await w.wait(1, { read: async () => 1, closing: closing.signal, beforeSleep: refuse })).toEqual({ created: 1 });
     expect(w.size).toBe(0);
+  });
+
+  it('wakes 10,000 waits all, in the order they began, a slice per turn with other work between slices', async () => {
+    const w = new IndexWaiters<Answer>();
+    const N = 10_000;
+    const order: string[] = [];
+    const waits = Array.from({ length: N }, (_, i) =>
+      w.wait(i + 1, { read: async () => 0, closing: never }).then((a) => void order.push(`wait ${i + 1}: ${'entry' in a ? a.entry : 'none'}`)),
+    );
+    await new Promise((r) => setImmediate(r)); // every read has returned: all asleep
+    expect(w.size).toBe(N);
+    // Other work: a callback of each turn of the event loop, noting how many waits were answered by then.
+    const seen: number[] = [];
+    const tick = () => {
+      seen.push(order.length);
+      if (order.length < N) setImmediate(tick);
+    };
+    setImmediate(tick);
+    w.wake(N, (n) => ({ created: N, entry: `for ${n}` }));
+    expect(w.size).toBe(0); // all taken off at once: a later wake cannot answer one twice
+    await Promise.all(waits);
+    await vi.waitFor(() => expect(seen.at(-1)).toBe(N), { timeout: 15_000, interval: 5 });
+    // One slice per turn, the other work running between slices: the loop was never held for all 10,000.
+    expect(seen).toEqual(Array.from({ length: N / WAKE_SLICE }, (_, i) => (i + 1) * WAKE_SLICE));
+    expect(order).toEqual(Array.from({ length: N }, (_, i) => `wait ${i + 1}: for ${i + 1}`));
   });
 });

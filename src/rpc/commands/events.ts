@@ -38,6 +38,7 @@ export const eventJson = (body: string): unknown => toPlain(parseJson(body));
 
 export const listevents = defineCommand({
   name: 'listevents',
+  bulky: true,
   check: 'run',
   description: 'Lists the event feed by seq: from start (inclusive), at most limit, optionally only some types.',
   result: 'events: seq, type, created_at and the object as listinvoices or listoffers shows it after the change, of each.',

@@ -52,6 +52,7 @@ export const invoicerequest = defineCommand({
 
 export const listinvoicerequests = defineCommand({
   name: 'listinvoicerequests',
+  bulky: true,
   description: 'Lists our invoice_requests (one by invreq_id), optionally only the active ones.',
   result: 'invoicerequests: invreq_id, active, single_use, bolt12, used and label of each.',
   params: { invreq_id: opt(sha256, MEANING.invreq_id), active_only: opt(bool, MEANING.active_only, false) },

@@ -11,6 +11,7 @@ import { bool, invoiceStatus, invstring, label, listIndex, sha256, string, u32, 
 
 export const listinvoices = defineCommand({
   name: 'listinvoices',
+  bulky: true,
   description: 'Lists invoices: one by label, invstring or payment_hash, or pages by created/updated index.',
   result: 'invoices: invoice objects, in created_index order (newest first with reverse), paid fields only when paid.',
   params: {

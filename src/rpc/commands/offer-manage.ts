@@ -12,6 +12,7 @@ import { checkCanDisable, checkCanEnable } from '../../offers/offer-status-rules
 
 export const listoffers = defineCommand({
   name: 'listoffers',
+  bulky: true,
   description: 'Lists our offers (one by offer_id), optionally only the active ones.',
   result: 'offers: offer_id, active, single_use, bolt12, used and label of each offer.',
   params: { offer_id: opt(sha256, MEANING.offer_id), active_only: opt(bool, MEANING.active_only, false) },

@@ -66,6 +66,7 @@ export function formatOutboxEntry(e: OutboxEntry): Record<string, unknown> {
 
 export const listoutbox = defineCommand({
   name: 'listoutbox',
+  bulky: true,
   description: 'Bridges: onion messages the daemon wants sent, by created_index (optionally one status, from start, at most limit).',
   result: 'outbox: created_index, status, kind, label, payment_hash, destination, the message, reply_path and times, of each.',
   params: {

@@ -48,6 +48,7 @@ export function formatDelivery(d: Delivery): Record<string, unknown> {
 
 export const listwebhookdeliveries = defineCommand({
   name: 'listwebhookdeliveries',
+  bulky: true,
   check: 'run',
   description: 'Lists webhook deliveries by seq (optionally of one url, in one status).',
   result: 'deliveries: url, seq, status, attempts, next attempt and last error, of each.',

@@ -2,10 +2,14 @@
  * The PostgreSQL connection pool, made to survive the server going away (issue 18 items 2 and 8):
  * - every connection has an error listener, also while a request holds it (a connection terminated in
  *   use must fail that request, never crash the daemon);
- * - connecting gives up after `connectTimeoutMs`, a statement after `statementTimeoutMs`, so a frozen
- *   server fails requests instead of hanging them;
- * - an outage is reported once when it starts (`onOutage`) and once when a new connection succeeds
- *   again (`onRecovered`), not once per failed request. The pool reconnects on demand: each request
+ * - connecting gives up after `connectTimeoutMs`, a statement after `statementTimeoutMs` (the server
+ *   cancels it, SQLSTATE 57014), and a query the server does not answer at all (frozen, or a proxy that
+ *   stopped forwarding) after `statementTimeoutMs` + {@link QUERY_TIMEOUT_MARGIN_MS} on our side: a
+ *   frozen server fails requests instead of hanging them. A connection whose query timed out on our side
+ *   is dropped (its query may still be running, its transaction open): the next request opens another;
+ * - an outage (a connection lost, refused or timed out, a statement timed out either side) is reported
+ *   once when it starts (`onOutage`) and once when a new connection or a query succeeds again
+ *   (`onRecovered`), not once per failed request. The pool reconnects on demand: each request
  *   after the outage tries a fresh connection (failing fast while the server refuses them).
  * - connections carry `application_name` (default `invoiced`, or the URL's own) so an operator can
  *   find them in `pg_stat_activity`.
@@ -16,6 +20,10 @@ import pg from 'pg';
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** A statement is cancelled by the server after this long. */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
+/** A query not answered this long after the statement timeout (the server's cancel did not come) fails on our side. */
+export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+/** node-pg's error for a query its `query_timeout` gave up on. */
+const QUERY_READ_TIMEOUT = 'Query read timeout';
 
 export interface PgPoolOptions {
   readonly url: string;
@@ -47,7 +55,15 @@ export function databaseConnectionProblem(err: unknown): string | undefined {
   }
   // statement_timeout (57014 query_canceled) and lock_timeout: the server is there but too slow.
   if (code === '57014') return `statement timed out: ${err.message}`;
-  return undefined;
+  return queryTimedOut(err) ? 'no answer from the server: query timed out' : undefined;
+}
+
+function queryTimedOut(err: unknown): boolean {
+  return err instanceof Error && err.message === QUERY_READ_TIMEOUT;
+}
+
+function statementTimedOut(err: unknown): boolean {
+  return queryTimedOut(err) || (err instanceof Error && (err as { code?: unknown }).code === '57014');
 }
 
 /** Builds the pool. */
@@ -59,6 +75,7 @@ export function createPgPool(opts: PgPoolOptions): pg.Pool {
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    query_timeout: statementTimeout + QUERY_TIMEOUT_MARGIN_MS,
     ...(hasAppName ? {} : { application_name: 'invoiced' }),
     options: [`-c statement_timeout=${statementTimeout}`, ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
@@ -66,17 +83,29 @@ export function createPgPool(opts: PgPoolOptions): pg.Pool {
   const lost = (err: unknown): void => {
     if (down) return;
     down = true;
-    opts.onOutage?.(err instanceof Error ? err.message : String(err));
+    opts.onOutage?.(databaseConnectionProblem(err) ?? (err instanceof Error ? err.message : String(err)));
+  };
+  const back = (): void => {
+    if (!down) return;
+    down = false;
+    opts.onRecovered?.();
   };
   // Idle connections losing their server: the next request reconnects.
   pool.on('error', lost);
   pool.on('connect', (client) => {
     // In use too: the request holding it fails with the error its query gets.
     client.on('error', lost);
-    if (down) {
-      down = false;
-      opts.onRecovered?.();
-    }
+    watchQueries(client, {
+      ok: back,
+      timedOut: (err) => {
+        lost(err);
+        // Our side gave up, the server may not have: drop the connection, so that neither the query
+        // still in flight nor its transaction meets the next request (the pool discards it on release).
+        // (@types/pg leaves `connection` off PoolClient; node-pg's Client has it.)
+        if (queryTimedOut(err)) (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+      },
+    });
+    back();
   });
   // Failed connection attempts (refused, timed out) start an outage as well.
   // (The callback form, which pool.query uses, is passed through unchanged.)
@@ -89,4 +118,31 @@ export function createPgPool(opts: PgPoolOptions): pg.Pool {
     });
   };
   return pool;
+}
+
+/**
+ * Hears how `client`'s queries end: `ok` on an answer, `timedOut` on a statement timeout of either side
+ * (those leave the connection up, so no connection error reports them). Promise and callback forms both.
+ */
+function watchQueries(client: pg.PoolClient, on: { ok: () => void; timedOut: (err: Error) => void }): void {
+  const settled = (err: unknown): void => {
+    if (err === undefined || err === null) on.ok();
+    else if (statementTimedOut(err)) on.timedOut(err as Error);
+  };
+  // node-pg's query() has a dozen overloads: the wrapper passes any of them through untouched.
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const last = args.length - 1;
+    const cb = args[last];
+    if (typeof cb === 'function') {
+      args[last] = (err: unknown, ...rest: unknown[]) => {
+        settled(err);
+        return (cb as (...a: unknown[]) => unknown)(err, ...rest);
+      };
+      return query(...args);
+    }
+    const r = query(...args);
+    if (r instanceof Promise) r.then(() => settled(undefined), settled);
+    return r;
+  };
 }
