@@ -16,8 +16,11 @@ export interface CreateExtension {
    * this hash is signed, and the create's preimage only seeds the payment secret.
    */
   readonly payment_hash?: Uint8Array;
-  /** Runs first: an invoice returned here is the answer, and nothing is created (an idempotent repeat). */
-  before?(tx: WriteTx): Promise<Invoice | undefined>;
+  /**
+   * Runs first: an invoice returned here is the answer, and nothing is created (an idempotent repeat).
+   * It only reads, so `check` runs it outside a write transaction too.
+   */
+  before?(tx: Pick<WriteTx, 'db'>): Promise<Invoice | undefined>;
   /** Runs after the insert: returns the invoice as it stands at the end of the transaction. */
   after?(tx: WriteTx, inv: Invoice): Promise<Invoice>;
 }

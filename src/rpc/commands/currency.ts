@@ -16,7 +16,7 @@ export const setcurrencyrate = defineCommand({
   name: 'setcurrencyrate',
   description: 'Sets the msat value of one whole unit of an ISO 4217 currency, for offers priced in it.',
   params: { currency: req(string), msat_per_unit: req(u63) },
-  check: 'params',
+  check: async (p, ctx) => requireMerchant(ctx).rates.checkSet(p.currency, p.msat_per_unit),
   run: async (p, ctx) => {
     const rates = requireMerchant(ctx).rates;
     return formatRate(await rates.set(p.currency, p.msat_per_unit), true);

@@ -12,7 +12,7 @@ import { createParamsOf, formatCreatedInvoice } from '../format-created.js';
 import { bool, exposePrivateChannels, preimage, sha256, u32 } from '../params.js';
 import { idempotencyKey, metadataObject } from '../params-merchant.js';
 import { createExtras } from '../../invoice/create-extras.js';
-import type { HoldInvoiceEngine } from '../../invoice/hold/hold-engine.js';
+import type { CreateHoldParams, HoldInvoiceEngine } from '../../invoice/hold/hold-engine.js';
 import { INVOICE_HEAD_PARAMS } from './invoice.js';
 import { webhookUrl } from './webhooks.js';
 
@@ -21,9 +21,14 @@ function hold(ctx: CommandContext): HoldInvoiceEngine {
   return ctx.hold;
 }
 
+function holdParamsOf(p: Parameters<typeof createParamsOf>[0] & { readonly payment_hash?: Uint8Array | undefined }): CreateHoldParams {
+  return { ...createParamsOf(p), ...(p.payment_hash ? { payment_hash: p.payment_hash } : {}) };
+}
+
 export const holdinvoice = defineCommand({
   name: 'holdinvoice',
-  check: 'params',
+  // The real run's refusals up to its insert, 901 and 900 included, from reads (nothing is signed or stored).
+  check: async (p, ctx) => hold(ctx).checkCreate(holdParamsOf(p), createExtras('holdinvoice', p)),
   description: 'Creates a BOLT11 invoice whose HTLCs are held until holdinvoicesettle or holdinvoicecancel.',
   params: {
     ...INVOICE_HEAD_PARAMS, // amount_msat label description [expiry] [fallbacks] [preimage], as on invoice
@@ -36,15 +41,14 @@ export const holdinvoice = defineCommand({
     webhook: opt(webhookUrl),
   },
   run: async (p, ctx) => {
-    const params = { ...createParamsOf(p), ...(p.payment_hash ? { payment_hash: p.payment_hash } : {}) };
-    const created = await hold(ctx).create(params, createExtras('holdinvoice', p));
+    const created = await hold(ctx).create(holdParamsOf(p), createExtras('holdinvoice', p));
     return formatCreatedInvoice(created);
   },
 });
 
 export const holdinvoicesettle = defineCommand({
   name: 'holdinvoicesettle',
-  check: 'params',
+  check: async (p, ctx) => hold(ctx).checkSettle(p.payment_hash, p.payment_preimage),
   description: 'Settles an ACCEPTED hold invoice: its held HTLCs are fulfilled. Returns {state}.',
   params: {
     payment_hash: opt(sha256),
@@ -55,7 +59,7 @@ export const holdinvoicesettle = defineCommand({
 
 export const holdinvoicecancel = defineCommand({
   name: 'holdinvoicecancel',
-  check: 'params',
+  check: async (p, ctx) => hold(ctx).checkCancel(p.payment_hash),
   description: 'Cancels an OPEN or ACCEPTED hold invoice: its held HTLCs fail. Returns {state}.',
   params: { payment_hash: req(sha256) },
   run: async (p, ctx) => ({ state: await hold(ctx).cancel(p.payment_hash) }),
@@ -63,7 +67,8 @@ export const holdinvoicecancel = defineCommand({
 
 export const holdinvoicelookup = defineCommand({
   name: 'holdinvoicelookup',
-  check: 'params',
+  // The lookup's refusal; the check does not wait for held answers to go out.
+  check: async (p, ctx) => hold(ctx).checkLookup(p.payment_hash),
   description: "A hold invoice's state (and htlc_expiry when ACCEPTED); waits until settled or cancelled HTLCs were answered.",
   params: { payment_hash: req(sha256) },
   run: async (p, ctx) => {

@@ -4,12 +4,12 @@
  * `{"result":"continue"}`, `{"result":"fail","failure_message":HEX}` or `{"result":"resolve","payment_key":HEX}`.
  * The answer to a part of a multi-part payment comes when the whole set is decided.
  */
-import { bindKnownMembers, defineCommand, opt, req } from '../command.js';
+import { bindKnownMembers, defineCommand, opt, req, type CommandContext } from '../command.js';
 import { CODE, RpcError } from '../errors.js';
 import { member, rawText, toPlain, type JsonNode } from '../json-reader.js';
 import { anyJson } from '../params.js';
 import { InvoiceError } from '../../invoice/errors.js';
-import { parseHtlcAccepted } from '../../invoice/payments/htlc-payload.js';
+import { parseHtlcAccepted, type HtlcAccepted } from '../../invoice/payments/htlc-payload.js';
 import type { PaymentProcessor } from '../../invoice/payments/processor.js';
 import { toHex } from '../../util/hex.js';
 
@@ -41,26 +41,38 @@ function tokenOf(param: string, onion: JsonNode, htlc: JsonNode): string | undef
   return node && rawText(node);
 }
 
+function processorOf(ctx: CommandContext): PaymentProcessor {
+  if (!isPaymentProcessor(ctx.payments)) throw new RpcError(CODE.INTERNAL_ERROR, 'payments are not enabled');
+  return ctx.payments;
+}
+
+/** The hook payload parsed; a refused field as -32602 with its token. */
+function payloadOf(onion: JsonNode, htlc: JsonNode): HtlcAccepted {
+  try {
+    return parseHtlcAccepted(toPlain(onion), toPlain(htlc));
+  } catch (e) {
+    if (e instanceof InvoiceError && e.kind === 'InvalidParams' && e.extra.param !== undefined) {
+      const token = tokenOf(e.extra.param, onion, htlc);
+      throw new RpcError(CODE.INVALID_PARAMS, token === undefined ? e.message : `${e.message}: invalid token '${token}'`);
+    }
+    throw e;
+  }
+}
+
 export const htlcAccepted = defineCommand({
   name: 'htlc_accepted',
   description: "A node bridge hands in an incoming HTLC (CLN's htlc_accepted hook payload); answers continue, fail or resolve.",
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),
-  check: 'params',
+  // The payload's refusals; the HTLC is not handled (no payment recorded, nothing held).
+  check: async (p, ctx) => {
+    processorOf(ctx);
+    payloadOf(p.onion, p.htlc);
+  },
   run: async (p, ctx): Promise<HtlcAcceptedJson> => {
-    if (!isPaymentProcessor(ctx.payments)) throw new RpcError(CODE.INTERNAL_ERROR, 'payments are not enabled');
-    let parsed;
-    try {
-      parsed = parseHtlcAccepted(toPlain(p.onion), toPlain(p.htlc));
-    } catch (e) {
-      if (e instanceof InvoiceError && e.kind === 'InvalidParams' && e.extra.param !== undefined) {
-        const token = tokenOf(e.extra.param, p.onion, p.htlc);
-        throw new RpcError(CODE.INVALID_PARAMS, token === undefined ? e.message : `${e.message}: invalid token '${token}'`);
-      }
-      throw e;
-    }
-    const r = await ctx.payments.htlcAccepted(parsed);
+    const payments = processorOf(ctx);
+    const r = await payments.htlcAccepted(payloadOf(p.onion, p.htlc));
     switch (r.result) {
       case 'continue':
         return { result: 'continue' };

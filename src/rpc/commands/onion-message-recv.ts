@@ -4,12 +4,12 @@
  * Answers `{"result":"continue"}` (not ours, or nothing to send back) or `{"result":"reply", "invoice":
  * HEX}` / `{"result":"reply", "invoice_error": HEX}`, which the bridge sends along the reply path.
  */
-import type { OnionMessageAnswer } from '../../offers/merchant.js';
+import type { IncomingOnionMessage, OnionMessageAnswer } from '../../offers/merchant.js';
 import { fromHex, isHex, toHex } from '../../util/hex.js';
 import { writeJson } from '../json-writer.js';
 import { bindKnownMembers, defineCommand, req } from '../command.js';
 import { CODE, RpcError } from '../errors.js';
-import { toPlain } from '../json-reader.js';
+import { toPlain, type JsonNode } from '../json-reader.js';
 import { anyJson } from '../params.js';
 import { requireMerchant } from './outbox.js';
 
@@ -29,32 +29,40 @@ export function formatOnionAnswer(a: OnionMessageAnswer): Record<string, string>
   return 'invoice' in a ? { result: 'reply', invoice: toHex(a.invoice) } : { result: 'reply', invoice_error: toHex(a.invoice_error) };
 }
 
+/** The hook payload as the merchant flow takes it; -32602 for a payload that is not one. */
+function incomingOf(node: JsonNode): IncomingOnionMessage {
+  const m = toPlain(node);
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+    throw new RpcError(CODE.INVALID_PARAMS, 'onion_message: should be an object');
+  }
+  const o = m as Record<string, unknown>;
+  const pathSecret = hexMember(o, 'pathsecret', 32) ?? hexMember(o, 'path_id');
+  const invoice_request = hexMember(o, 'invoice_request');
+  const invoice = hexMember(o, 'invoice');
+  const invoice_error = hexMember(o, 'invoice_error');
+  const reply = o['reply_blindedpath'] ?? o['reply_path'];
+  return {
+    ...(pathSecret !== undefined ? { pathSecret } : {}),
+    hasReplyPath: reply !== undefined && reply !== null,
+    ...(invoice_request !== undefined ? { invoice_request } : {}),
+    ...(invoice !== undefined ? { invoice } : {}),
+    ...(invoice_error !== undefined ? { invoice_error } : {}),
+  };
+}
+
 export const onionMessageRecv = defineCommand({
   name: 'onion_message_recv',
   description: "A node bridge hands in an onion message (CLN's onion_message_recv hook payload); answers continue or a reply to send back.",
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),
-  check: 'params',
+  // The payload's refusals; the message is not handled (no invoice is written, no reply relayed).
+  check: async (p, ctx) => {
+    requireMerchant(ctx);
+    incomingOf(p.onion_message);
+  },
   run: async (p, ctx) => {
     const merchant = requireMerchant(ctx);
-    const m = toPlain(p.onion_message);
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
-      throw new RpcError(CODE.INVALID_PARAMS, 'onion_message: should be an object');
-    }
-    const o = m as Record<string, unknown>;
-    const pathSecret = hexMember(o, 'pathsecret', 32) ?? hexMember(o, 'path_id');
-    const invoice_request = hexMember(o, 'invoice_request');
-    const invoice = hexMember(o, 'invoice');
-    const invoice_error = hexMember(o, 'invoice_error');
-    const reply = o['reply_blindedpath'] ?? o['reply_path'];
-    const a = await merchant.onionMessage({
-      ...(pathSecret !== undefined ? { pathSecret } : {}),
-      hasReplyPath: reply !== undefined && reply !== null,
-      ...(invoice_request !== undefined ? { invoice_request } : {}),
-      ...(invoice !== undefined ? { invoice } : {}),
-      ...(invoice_error !== undefined ? { invoice_error } : {}),
-    });
-    return formatOnionAnswer(a);
+    return formatOnionAnswer(await merchant.onionMessage(incomingOf(p.onion_message)));
   },
 });

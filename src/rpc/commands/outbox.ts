@@ -87,7 +87,7 @@ export const outboxSent = defineCommand({
   name: 'outbox-sent',
   description: 'Bridges: the outbox message created_index was handed to the network.',
   params: { created_index: req(u64) },
-  check: 'params',
+  check: async (p, ctx) => requireMerchant(ctx).outbox.checkMark(Number(p.created_index), 'sent'),
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markSent(Number(p.created_index))),
 });
 
@@ -95,6 +95,6 @@ export const outboxFailed = defineCommand({
   name: 'outbox-failed',
   description: 'Bridges: the outbox message created_index could not be delivered (no route, peer unreachable).',
   params: { created_index: req(u64), error: opt(string, 'unknown reason') },
-  check: 'params',
+  check: async (p, ctx) => requireMerchant(ctx).outbox.checkMark(Number(p.created_index), 'failed'),
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markFailed(Number(p.created_index), p.error)),
 });
