@@ -54,6 +54,8 @@ export interface BlockHeight {
    * known; throws BlockHeightError for a lower height without `force`.
    */
   set(height: number, force: boolean): Promise<number>;
+  /** What `set` would refuse (`check setblockheight`), changing nothing. */
+  checkSet(height: number, force: boolean): void;
 }
 
 /** True for a height that can be a block height. */
@@ -71,6 +73,12 @@ export function createBlockHeight(opts: {
   readonly onRefused?: (height: number, known: number) => void;
 }): BlockHeight {
   let height = isSaneBlockheight(opts.initial) ? opts.initial : 0;
+  function checkSet(h: number, force: boolean): void {
+    if (!isSaneBlockheight(h)) throw new RangeError(`block height ${h} out of range`);
+    if (h < height && !force) {
+      throw new BlockHeightError('Lower', `blockheight ${h} is below the current block height ${height}: pass force=true to set it back`);
+    }
+  }
   return {
     current: () => height,
     fromHtlc(h) {
@@ -83,11 +91,9 @@ export function createBlockHeight(opts: {
       opts.store?.raise(h);
       return true;
     },
+    checkSet,
     async set(h, force) {
-      if (!isSaneBlockheight(h)) throw new RangeError(`block height ${h} out of range`);
-      if (h < height && !force) {
-        throw new BlockHeightError('Lower', `blockheight ${h} is below the current block height ${height}: pass force=true to set it back`);
-      }
+      checkSet(h, force);
       if (h > height) {
         height = h;
         opts.store?.raise(h);

@@ -26,8 +26,11 @@ export interface CreateExtension {
    * this hash is signed, and the create's preimage only seeds the payment secret.
    */
   readonly payment_hash?: Uint8Array;
-  /** Runs first: a repeat returned here is the answer, and nothing is created (an idempotent repeat). */
-  before?(tx: WriteTx): Promise<CreateRepeat | undefined>;
+  /**
+   * Runs first: a repeat returned here is the answer, and nothing is created (an idempotent repeat).
+   * It only reads, so `check` runs it outside a write transaction too.
+   */
+  before?(tx: Pick<WriteTx, 'db'>): Promise<CreateRepeat | undefined>;
   /**
    * Runs after the insert, with the warnings the call will answer: returns the invoice as it stands at the
    * end of the transaction.

@@ -92,6 +92,7 @@ export function createInvoiceEngine(deps: InvoiceEngineDeps): InvoiceEngineImpl 
     hooks,
     create: creation.create,
     checkCreate: creation.checkCreate,
+    checkCreateStored: creation.checkCreateStored,
     createFromInvstring: creation.createFromInvstring,
     storeInvoice: creation.storeInvoice,
     list: (p) => listInvoices({ db, codec }, p),

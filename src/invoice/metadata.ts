@@ -60,6 +60,13 @@ export function metadataExtension(meta: Metadata): CreateExtension {
   return { after: (tx, inv) => writeMetadata(tx.db, inv.created_index, meta) };
 }
 
+const unknownInvoice = () => new InvoiceError('InvoiceNotFound', 'Unknown invoice');
+
+/** `check setinvoicemetadata`: the set's refusal (905) on the invoice the label finds, read outside the write. */
+export function checkSetInvoiceMetadata(inv: Invoice | undefined): void {
+  if (!inv) throw unknownInvoice();
+}
+
 /**
  * `setinvoicemetadata label [metadata]`: replaces (or, without one, removes) an invoice's metadata, with
  * an `updated` bump whose `wait` details carry the label and the new metadata.
@@ -67,7 +74,7 @@ export function metadataExtension(meta: Metadata): CreateExtension {
 export function setInvoiceMetadata(hooks: EngineHooks, label: string, meta: Metadata | undefined): Promise<Invoice> {
   return hooks.write(async (tx) => {
     const inv = await store.findByLabel(tx.db, label);
-    if (!inv) throw new InvoiceError('InvoiceNotFound', 'Unknown invoice');
+    if (!inv) throw unknownInvoice();
     const value = await hooks.nextUpdated(tx);
     const row = await writeMetadata(tx.db, inv.created_index, meta, value);
     hooks.bumpUpdated(tx, 'metadata_set', row, value);

@@ -46,6 +46,8 @@ export type Conversion = { readonly msat: bigint } | { readonly error: string };
 export interface CurrencyRates {
   /** Sets (or replaces) the rate of `currency` as of now. */
   set(currency: string, msat_per_unit: bigint): Promise<CurrencyRate>;
+  /** `check setcurrencyrate`: what `set` refuses, writing nothing. */
+  checkSet(currency: string, msat_per_unit: bigint): void;
   /** Every rate, or the one of `currency`, alphabetically. */
   list(currency?: string): Promise<CurrencyRate[]>;
   /** True when `rate` may still be used now. */
@@ -91,6 +93,13 @@ export function createCurrencyRates(deps: CurrencyRatesDeps): CurrencyRates {
     return exponent;
   }
 
+  function checkSet(currency: string, msat_per_unit: bigint): void {
+    checkCurrency(currency);
+    if (msat_per_unit <= 0n || msat_per_unit > U64_MAX) {
+      throw new MerchantError('InvalidParams', 'should be a positive number of msat', { param: 'msat_per_unit' });
+    }
+  }
+
   async function list(currency?: string): Promise<CurrencyRate[]> {
     let q = on(db).selectFrom('currency_rates').select(COLUMNS);
     if (currency !== undefined) q = q.where('currency', '=', currency);
@@ -99,11 +108,9 @@ export function createCurrencyRates(deps: CurrencyRatesDeps): CurrencyRates {
   const isFresh = (rate: CurrencyRate): boolean => nowSeconds(clock) - rate.set_at <= maxAge;
 
   return {
+    checkSet,
     async set(currency, msat_per_unit) {
-      checkCurrency(currency);
-      if (msat_per_unit <= 0n || msat_per_unit > U64_MAX) {
-        throw new MerchantError('InvalidParams', 'should be a positive number of msat', { param: 'msat_per_unit' });
-      }
+      checkSet(currency, msat_per_unit);
       const set_at = nowSeconds(clock);
       const row = await queue.run((tx) =>
         on(tx.db)

@@ -96,6 +96,8 @@ export interface Outbox {
   markSent(created_index: number): Promise<OutboxEntry>;
   /** pending → failed with the bridge's reason (failed again is harmless; sent → -1). */
   markFailed(created_index: number, error: string): Promise<OutboxEntry>;
+  /** `check outbox-sent` / `check outbox-failed`: what marking the entry `to` would refuse, from a read. */
+  checkMark(created_index: number, to: 'sent' | 'failed'): Promise<void>;
   /** Resolves once an entry with created_index ≥ nextvalue exists (at once if it does). */
   wait(nextvalue: number, signal?: AbortSignal): Promise<OutboxWaitResult>;
   /** Hears every committed change (new entries and status changes); returns the unsubscribe function. */
@@ -180,6 +182,12 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
     return r?.m == null ? 0 : Number(r.m);
   }
 
+  /** A mark's refusal of the entry as it stands: unknown, or in the other final status (-1). */
+  function markRefusal(current: OutboxEntry | undefined, to: 'sent' | 'failed'): asserts current is OutboxEntry {
+    if (!current) throw new MerchantError('Failed', 'Unknown outbox message');
+    if (current.status !== 'pending' && current.status !== to) throw new MerchantError('Failed', `Outbox message is ${current.status}, not pending`);
+  }
+
   async function setStatus(created_index: number, to: 'sent' | 'failed', error: string | null): Promise<OutboxEntry> {
     return queue.run(async (tx) => {
       const row = await on(tx.db)
@@ -197,9 +205,9 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
         return e;
       }
       const current = await on(tx.db).selectFrom('outbox').selectAll().where('created_index', '=', created_index).executeTakeFirst();
-      if (!current) throw new MerchantError('Failed', 'Unknown outbox message');
-      if (current.status === to) return toEntry(current);
-      throw new MerchantError('Failed', `Outbox message is ${current.status}, not pending`);
+      const entry = current && toEntry(current);
+      markRefusal(entry, to);
+      return entry;
     });
   }
 
@@ -246,6 +254,7 @@ export function createOutbox(deps: { readonly db: InvoiceDatabase; readonly cloc
     get,
     markSent: (i) => setStatus(i, 'sent', null),
     markFailed: (i, error) => setStatus(i, 'failed', error),
+    checkMark: async (i, to) => markRefusal(await get(i), to),
     wait: (nextvalue, signal) =>
       waiters.wait(nextvalue, {
         read: () => maxIndex(db),

@@ -160,6 +160,13 @@ export async function resetDeliveries(db: AnyDb, seq: number, url: string | unde
   return (await u.returningAll().execute()).map(toDelivery);
 }
 
+/** Whether event `seq` has a delivery (to `url`, or to any URL): what `resetDeliveries` would reset. */
+export async function hasDeliveries(db: AnyDb, seq: number, url: string | undefined): Promise<boolean> {
+  let q = on(db).selectFrom('webhook_deliveries').select('seq').where('seq', '=', seq);
+  if (url !== undefined) q = q.where('url', '=', url);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** Whether event `seq` is still in the feed (autoclean may have removed it). */
 export async function eventExists(db: AnyDb, seq: number): Promise<boolean> {
   return (await on(db).selectFrom('events').select('seq').where('seq', '=', seq).executeTakeFirst()) !== undefined;

@@ -57,6 +57,8 @@ export interface WebhookDispatcher {
   list(q: { url?: string; status?: store.DeliveryStatus }): Promise<store.Delivery[]>;
   /** Delivers event `seq` again (to `url`, or to every URL it went to); returns the reset deliveries. */
   redeliver(seq: number, url?: string): Promise<store.Delivery[]>;
+  /** `check webhook-redeliver`: whether `redeliver` would reset or add any delivery, from reads only. */
+  wouldRedeliver(seq: number, url?: string): Promise<boolean>;
   backlog(): Promise<Array<{ url: string; pending: number }>>;
   start(): void;
   /** Stops the workers; an attempt in flight is abandoned (its delivery stays pending). */
@@ -325,6 +327,10 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       });
       kick();
       return out;
+    },
+    async wouldRedeliver(seq, url) {
+      if (await store.hasDeliveries(db, seq, url)) return true;
+      return url !== undefined && store.eventExists(db, seq);
     },
     backlog: () => store.backlog(db),
     start() {

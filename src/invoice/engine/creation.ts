@@ -28,6 +28,11 @@ export interface CreationJob {
   create(p: CreateInvoiceParams, ext?: CreateExtension): Promise<CreatedInvoice>;
   /** Every check `create` makes of its inputs before signing; throws its errors, changes nothing. */
   checkCreate(p: CreateInvoiceParams): void;
+  /**
+   * Every check `create` makes, through the insert's uniqueness (901, then 900), by reads only: what a
+   * `check` of a creating command other than `invoice` answers (CLN's `invoice` check stops before them).
+   */
+  checkCreateStored(p: CreateInvoiceParams, ext?: CreateExtension): Promise<void>;
   createFromInvstring(p: CreateFromInvstringParams): Promise<Invoice>;
   storeInvoice(p: StoreInvoiceParams, within?: (tx: WriteTx, invoice: Invoice) => Promise<void>): Promise<Invoice>;
 }
@@ -93,6 +98,15 @@ export function createCreationJob(core: EngineCore, expiry: Pick<ExpiryJob, 'arm
       throw new InvoiceError('InvalidParams', 'preimage: should be 64 hex digits', { param: 'preimage' });
     }
     return { deschashonly, now, expirySeconds, fallbacks };
+  }
+
+  async function checkCreateStored(p: CreateInvoiceParams, ext?: CreateExtension): Promise<void> {
+    validateCreate(p);
+    if (await ext?.before?.({ db: core.db })) return; // an idempotent repeat: answered, not created
+    // A preimage the call does not give is drawn at random: only a given one (or hash) can be taken.
+    const hash = ext?.payment_hash ?? (p.preimage !== undefined ? sha256(p.preimage) : undefined);
+    if (hash !== undefined && (await store.hashExists(core.db, hash))) throw new InvoiceError('PreimageExists', 'preimage already used');
+    if (await store.findByLabel(core.db, p.label)) throw new InvoiceError('LabelExists', `Duplicate label '${p.label}'`);
   }
 
   async function create(p: CreateInvoiceParams, ext?: CreateExtension): Promise<CreatedInvoice> {
@@ -198,5 +212,5 @@ export function createCreationJob(core: EngineCore, expiry: Pick<ExpiryJob, 'arm
     });
   }
 
-  return { create, checkCreate: (p) => void validateCreate(p), createFromInvstring, storeInvoice };
+  return { create, checkCreate: (p) => void validateCreate(p), checkCreateStored, createFromInvstring, storeInvoice };
 }

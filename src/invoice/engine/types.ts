@@ -17,7 +17,7 @@ import type * as store from '../store/store.js';
 import type { WriteTx } from '../store/write-queue.js';
 import type { AutocleanConfig } from './autoclean.js';
 import type { RouteHintChoice } from '../route-hints.js';
-import type { EngineHooks } from '../engine-hooks.js';
+import type { CreateExtension, EngineHooks } from '../engine-hooks.js';
 
 /** The engine's configuration (daemon options). */
 export interface InvoiceEngineConfig {
@@ -88,6 +88,8 @@ export interface InvoiceEngineImpl extends InvoiceEngine {
   readonly hooks: EngineHooks;
   /** Expires what expired while the daemon was down (with bumps), arms the timers, listens to other daemons. */
   start(): Promise<void>;
+  /** `create`'s checks through the uniqueness of label and hash (901, then 900), by reads only (`check holdinvoice`). */
+  checkCreateStored(p: CreateInvoiceParams, ext?: CreateExtension): Promise<void>;
   /**
    * Stores an externally built invoice (BOLT 12 invoices); 900 with the existing invoice on a duplicate
    * label, 901 on a duplicate hash. `within`, when given, runs after the insert in that same transaction

@@ -9,10 +9,8 @@
  * racing for one invoice have exactly one winner. What is held in memory is only who waits for the
  * answer: a restarted daemon recognises the node's replays of an accepted set from `hold_htlcs`.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { equalBytes } from '../../util/bytes.js';
 import { nowSeconds, type CancelTimer, type Clock } from '../../util/clock.js';
 import { toHex } from '../../util/hex.js';
 import type { CreatedInvoice, CreateInvoiceParams } from '../api.js';
@@ -27,6 +25,7 @@ import type { Invoice } from '../invoice.js';
 import * as store from '../store/store.js';
 import type { WriteTx } from '../store/write-queue.js';
 import * as holdStore from './hold-store.js';
+import { cancelStep, holdCreateExpiry, lateSettle, lookupState, settleHash, settleStep, wrongState } from './hold-rules.js';
 import {
   acceptedDeadlinePassed,
   DEFAULT_HOLD_DEADLINES,
@@ -69,6 +68,15 @@ export interface HoldInvoiceEngine extends HoldPayments {
   /** `holdinvoicesettle`: payment_hash, or payment_preimage alone (which gives the hash). */
   settle(payment_hash: Uint8Array | undefined, payment_preimage: Uint8Array | undefined): Promise<Holdstate>;
   cancel(payment_hash: Uint8Array): Promise<Holdstate>;
+  /**
+   * `check holdinvoice` / `holdinvoicesettle` / `holdinvoicecancel` / `holdinvoicelookup`: the refusals
+   * of `create`, `settle`, `cancel` and `lookup`, from reads only (a late settle is refused as the real
+   * one is, without cancelling; a lookup does not wait).
+   */
+  checkCreate(p: CreateHoldParams, ext?: CreateExtension): Promise<void>;
+  checkSettle(payment_hash: Uint8Array | undefined, payment_preimage: Uint8Array | undefined): Promise<void>;
+  checkCancel(payment_hash: Uint8Array): Promise<void>;
+  checkLookup(payment_hash: Uint8Array): Promise<void>;
   /** `holdinvoicelookup`: waits (up to `timeoutMs`) until a settled or cancelled set's HTLCs were answered. */
   lookup(payment_hash: Uint8Array, signal?: AbortSignal): Promise<HoldLookup>;
   /** Cancels what passed its deadline while the daemon was down; arms the timer. */
@@ -97,8 +105,6 @@ export interface HoldInvoiceDeps {
 
 const SWEEP_BATCH = 100;
 
-const notFound = (hash: Uint8Array) => new InvoiceError('InvalidParams', `payment_hash '${toHex(hash)}' not found`);
-const wrongState = (s: Holdstate) => new InvoiceError('InvalidParams', `Holdinvoice is in wrong state: '${s}'`);
 
 interface Waiting {
   readonly resolve: (preimage: Uint8Array | undefined) => void;
@@ -166,11 +172,7 @@ export function createHoldInvoiceEngine(deps: HoldInvoiceDeps): HoldInvoiceEngin
    */
   async function cancelNow(hash: Uint8Array, reason: string | undefined): Promise<Holdstate> {
     const state = await hooks.write(async (tx) => {
-      const inv = await store.findByPaymentHash(tx.db, hash);
-      const state = inv && holdstateOf(inv);
-      if (!inv || !state) throw notFound(hash);
-      if (state === 'CANCELED') return state;
-      if (state === 'SETTLED') throw wrongState(state);
+      if (!cancelStep(await store.findByPaymentHash(tx.db, hash), hash)) return 'CANCELED' as const;
       await cancelIn(tx, hash);
       return 'CANCELED' as const;
     });
@@ -187,17 +189,7 @@ export function createHoldInvoiceEngine(deps: HoldInvoiceDeps): HoldInvoiceEngin
   }
 
   async function create(p: CreateHoldParams, ext?: CreateExtension): Promise<CreatedInvoice> {
-    if (p.payment_hash && p.preimage) {
-      throw new InvoiceError('InvalidParams', 'payment_hash: cannot be given with preimage', { param: 'payment_hash' });
-    }
-    const expiry = p.expiry ?? BigInt(deps.defaultExpiry ?? 3600);
-    if (expiry <= BigInt(d.cancelBeforeInvoiceExpiry)) {
-      throw new InvoiceError(
-        'InvalidParams',
-        `expiry: should be more than ${d.cancelBeforeInvoiceExpiry} seconds (holdinvoice-cancel-before-invoice-expiry)`,
-        { param: 'expiry' },
-      );
-    }
+    const expiry = holdCreateExpiry(p, deps.defaultExpiry ?? 3600, d);
     const { payment_hash, ...rest } = p;
     const hold: CreateExtension = {
       ...(payment_hash ? { payment_hash } : {}),
@@ -209,47 +201,31 @@ export function createHoldInvoiceEngine(deps: HoldInvoiceDeps): HoldInvoiceEngin
   }
 
   async function settle(hashIn: Uint8Array | undefined, given: Uint8Array | undefined): Promise<Holdstate> {
-    const hash = hashIn ?? (given ? sha256(given) : undefined);
-    if (!hash) throw new InvoiceError('InvalidParams', 'missing required parameter: payment_hash');
-    if (given && !equalBytes(sha256(given), hash)) {
-      throw new InvoiceError('InvalidParams', 'payment_preimage: does not hash to payment_hash', { param: 'payment_preimage' });
-    }
+    const hash = settleHash(hashIn, given);
     const outcome = await hooks.write(async (tx) => {
-      const inv = await store.findByPaymentHash(tx.db, hash);
-      const state = inv && holdstateOf(inv);
-      if (!inv || !state) throw notFound(hash);
-      if (state === 'SETTLED') return { state };
-      if (state !== 'ACCEPTED') throw wrongState(state);
-      const known = equalBytes(sha256(inv.payment_preimage), hash);
-      const preimage = known ? inv.payment_preimage : given;
-      if (!preimage) {
-        throw new InvoiceError('InvalidParams', 'payment_preimage: required: this hold invoice was made from its payment_hash', {
-          param: 'payment_preimage',
-        });
-      }
+      const step = settleStep(await store.findByPaymentHash(tx.db, hash), hash, given, settleAt());
+      if (step.kind === 'settled') return { state: 'SETTLED' as const };
       // Too late: the cancel wins, in this transaction, and the settle is refused after it commits.
-      const late = acceptedDeadlinePassed(inv, inv.htlc_expiry ?? 0, nowSeconds(clock), deps.blockheight(), d);
-      if (late) {
+      if (step.kind === 'late') {
         await cancelIn(tx, hash);
-        return { state: 'CANCELED' as const, late };
+        return { state: 'CANCELED' as const, late: step.late };
       }
-      if (!(await holdStore.settleHold(tx.db, hash, preimage))) throw wrongState(state);
+      if (!(await holdStore.settleHold(tx.db, hash, step.preimage))) throw wrongState('ACCEPTED');
       const htlcs = await holdStore.heldHtlcs(tx.db, hash);
       await hooks.markPaidIn(tx, hash, holdStore.heldAmount(htlcs), htlcs);
       return { state: 'SETTLED' as const };
     });
     if (outcome.late) {
       logger?.info({ payment_hash: toHex(hash), reason: outcome.late }, 'hold invoice auto-cancelled');
-      throw new InvoiceError('Failed', `Holdinvoice is past its deadline and was canceled: ${outcome.late}`);
+      throw lateSettle(outcome.late);
     }
     return outcome.state;
   }
 
   async function lookup(hash: Uint8Array, signal?: AbortSignal): Promise<HoldLookup> {
     const inv = await engine.getByPaymentHash(hash);
-    const state = inv && holdstateOf(inv);
-    if (!inv || !state) throw notFound(hash);
-    if (state === 'ACCEPTED') return { state, ...(inv.htlc_expiry !== undefined ? { htlc_expiry: inv.htlc_expiry } : {}) };
+    const state = lookupState(inv, hash);
+    if (inv && state === 'ACCEPTED') return { state, ...(inv.htlc_expiry !== undefined ? { htlc_expiry: inv.htlc_expiry } : {}) };
     const hex = toHex(hash);
     if ((state === 'SETTLED' || state === 'CANCELED') && held.has(hex)) {
       // Wait until the held HTLCs were answered (settled or returned), as the plugin's lookup does.
@@ -270,6 +246,8 @@ export function createHoldInvoiceEngine(deps: HoldInvoiceDeps): HoldInvoiceEngin
     }
     return { state };
   }
+
+  const settleAt = () => ({ now: nowSeconds(clock), blockheight: deps.blockheight(), d });
 
   function refusal(p: HtlcAccepted, reason: string): HtlcAcceptedResult {
     logger?.debug({ payment_hash: toHex(p.htlc.payment_hash), htlc_id: p.htlc.id.toString() }, `hold htlc refused: ${reason}`);
@@ -350,6 +328,18 @@ export function createHoldInvoiceEngine(deps: HoldInvoiceDeps): HoldInvoiceEngin
     create,
     settle,
     cancel: (hash) => cancelNow(hash, undefined),
+    async checkCreate(p, ext) {
+      const expiry = holdCreateExpiry(p, deps.defaultExpiry ?? 3600, d);
+      const { payment_hash, ...rest } = p;
+      await engine.checkCreateStored({ ...rest, expiry }, composeExtensions(ext, payment_hash ? { payment_hash } : undefined));
+    },
+    async checkSettle(hashIn, given) {
+      const hash = settleHash(hashIn, given);
+      const step = settleStep(await engine.getByPaymentHash(hash), hash, given, settleAt());
+      if (step.kind === 'late') throw lateSettle(step.late);
+    },
+    checkCancel: async (hash) => void cancelStep(await engine.getByPaymentHash(hash), hash),
+    checkLookup: async (hash) => void lookupState(await engine.getByPaymentHash(hash), hash),
     lookup,
     check,
     holdSet,

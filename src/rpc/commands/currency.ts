@@ -18,7 +18,7 @@ export const setcurrencyrate = defineCommand({
   description: 'Sets the msat value of one whole unit of an ISO 4217 currency, for offers priced in it.',
   result: 'currency, msat_per_unit, set_at and fresh.',
   params: { currency: req(string, MEANING.currency), msat_per_unit: req(u63, 'What one whole unit of the currency is worth, in millisatoshi.') },
-  check: 'params',
+  check: async (p, ctx) => requireMerchant(ctx).rates.checkSet(p.currency, p.msat_per_unit),
   run: async (p, ctx) => {
     const rates = requireMerchant(ctx).rates;
     return formatRate(await rates.set(p.currency, p.msat_per_unit), true);

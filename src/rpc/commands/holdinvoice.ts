@@ -13,7 +13,7 @@ import { createParamsOf, formatCreatedInvoice } from '../format-created.js';
 import { bool, exposePrivateChannels, preimage, sha256, u32 } from '../params.js';
 import { idempotencyKey, metadataObject } from '../params-merchant.js';
 import { createExtras } from '../../invoice/create-extras.js';
-import type { HoldInvoiceEngine } from '../../invoice/hold/hold-engine.js';
+import type { CreateHoldParams, HoldInvoiceEngine } from '../../invoice/hold/hold-engine.js';
 import { invoiceHeadParams } from './invoice.js';
 import { webhookUrl } from './webhooks.js';
 
@@ -22,9 +22,14 @@ function hold(ctx: CommandContext): HoldInvoiceEngine {
   return ctx.hold;
 }
 
+function holdParamsOf(p: Parameters<typeof createParamsOf>[0] & { readonly payment_hash?: Uint8Array | undefined }): CreateHoldParams {
+  return { ...createParamsOf(p), ...(p.payment_hash ? { payment_hash: p.payment_hash } : {}) };
+}
+
 export const holdinvoice = defineCommand({
   name: 'holdinvoice',
-  check: 'params',
+  // The real run's refusals up to its insert, 901 and 900 included, from reads (nothing is signed or stored).
+  check: async (p, ctx) => hold(ctx).checkCreate(holdParamsOf(p), createExtras('holdinvoice', p)),
   description: 'Creates a BOLT11 invoice whose HTLCs are held until holdinvoicesettle or holdinvoicecancel.',
   result: 'As invoice: payment_hash, expires_at, bolt11, payment_secret, created_index, expiry_time; its HTLCs are held until settled or cancelled.',
   params: {
@@ -42,15 +47,14 @@ export const holdinvoice = defineCommand({
     webhook: opt(webhookUrl, MEANING.webhook),
   },
   run: async (p, ctx) => {
-    const params = { ...createParamsOf(p), ...(p.payment_hash ? { payment_hash: p.payment_hash } : {}) };
-    const created = await hold(ctx).create(params, createExtras('holdinvoice', p));
+    const created = await hold(ctx).create(holdParamsOf(p), createExtras('holdinvoice', p));
     return formatCreatedInvoice(created);
   },
 });
 
 export const holdinvoicesettle = defineCommand({
   name: 'holdinvoicesettle',
-  check: 'params',
+  check: async (p, ctx) => hold(ctx).checkSettle(p.payment_hash, p.payment_preimage),
   description: 'Settles an ACCEPTED hold invoice: its held HTLCs are fulfilled. Returns {state}.',
   result: 'state: SETTLED once the held HTLCs are being fulfilled.',
   params: {
@@ -62,7 +66,7 @@ export const holdinvoicesettle = defineCommand({
 
 export const holdinvoicecancel = defineCommand({
   name: 'holdinvoicecancel',
-  check: 'params',
+  check: async (p, ctx) => hold(ctx).checkCancel(p.payment_hash),
   description: 'Cancels an OPEN or ACCEPTED hold invoice: its held HTLCs fail. Returns {state}.',
   result: 'state: CANCELED once the held HTLCs are being failed.',
   params: { payment_hash: req(sha256, MEANING.payment_hash) },
@@ -71,7 +75,8 @@ export const holdinvoicecancel = defineCommand({
 
 export const holdinvoicelookup = defineCommand({
   name: 'holdinvoicelookup',
-  check: 'params',
+  // The lookup's refusal; the check does not wait for held answers to go out.
+  check: async (p, ctx) => hold(ctx).checkLookup(p.payment_hash),
   description: "A hold invoice's state (and htlc_expiry when ACCEPTED); waits until settled or cancelled HTLCs were answered.",
   result: 'state (OPEN, ACCEPTED, SETTLED, CANCELED) and, when ACCEPTED, htlc_expiry; waits for settlement or return of the HTLCs.',
   params: { payment_hash: req(sha256, MEANING.payment_hash) },

@@ -4,12 +4,12 @@
  * `{"result":"continue"}`, `{"result":"fail","failure_message":HEX}` or `{"result":"resolve","payment_key":HEX}`.
  * The answer to a part of a multi-part payment comes when the whole set is decided.
  */
-import { bindKnownMembers, defineCommand, opt, req } from '../command.js';
+import { bindKnownMembers, defineCommand, opt, req, type CommandContext } from '../command.js';
 import { CODE, ParamError, RpcError } from '../errors.js';
 import { member, toPlain, type JsonNode } from '../json-reader.js';
 import { anyJson } from '../params.js';
 import { InvoiceError } from '../../invoice/errors.js';
-import { parseHtlcAccepted } from '../../invoice/payments/htlc-payload.js';
+import { parseHtlcAccepted, type HtlcAccepted } from '../../invoice/payments/htlc-payload.js';
 import type { PaymentProcessor } from '../../invoice/payments/processor.js';
 import { toHex } from '../../util/hex.js';
 
@@ -40,6 +40,28 @@ function tokenOf(param: string, onion: JsonNode, htlc: JsonNode): JsonNode | und
   return obj.kind === 'object' ? member(obj, field) : undefined;
 }
 
+function processorOf(ctx: CommandContext): PaymentProcessor {
+  if (!isPaymentProcessor(ctx.payments)) throw new RpcError(CODE.INTERNAL_ERROR, 'payments are not enabled');
+  return ctx.payments;
+}
+
+/** The hook payload parsed; a refused field as -32602, echoed or logged as any refused token (dispatch.ts). */
+function payloadOf(onion: JsonNode, htlc: JsonNode): HtlcAccepted {
+  try {
+    return parseHtlcAccepted(toPlain(onion), toPlain(htlc));
+  } catch (e) {
+    if (e instanceof InvoiceError && e.kind === 'InvalidParams' && e.extra.param !== undefined) {
+      const param = e.extra.param;
+      const token = tokenOf(param, onion, htlc);
+      // A missing member has no token.
+      const prefix = `${param}: `;
+      if (token !== undefined && e.message.startsWith(prefix)) throw new ParamError(param, e.message.slice(prefix.length), token);
+      throw new RpcError(CODE.INVALID_PARAMS, e.message);
+    }
+    throw e;
+  }
+}
+
 export const htlcAccepted = defineCommand({
   name: 'htlc_accepted',
   description: "A node bridge hands in an incoming HTLC (CLN's htlc_accepted hook payload); answers continue, fail or resolve.",
@@ -47,24 +69,13 @@ export const htlcAccepted = defineCommand({
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),
-  check: 'params',
+  // The payload's refusals; the HTLC is not handled (no payment recorded, nothing held).
+  check: async (p, ctx) => {
+    processorOf(ctx);
+    payloadOf(p.onion, p.htlc);
+  },
   run: async (p, ctx): Promise<HtlcAcceptedJson> => {
-    if (!isPaymentProcessor(ctx.payments)) throw new RpcError(CODE.INTERNAL_ERROR, 'payments are not enabled');
-    let parsed;
-    try {
-      parsed = parseHtlcAccepted(toPlain(p.onion), toPlain(p.htlc));
-    } catch (e) {
-      if (e instanceof InvoiceError && e.kind === 'InvalidParams' && e.extra.param !== undefined) {
-        const param = e.extra.param;
-        const token = tokenOf(param, p.onion, p.htlc);
-        // Echoed or logged as any refused token (dispatch.ts); a missing member has none.
-        const prefix = `${param}: `;
-        if (token !== undefined && e.message.startsWith(prefix)) throw new ParamError(param, e.message.slice(prefix.length), token);
-        throw new RpcError(CODE.INVALID_PARAMS, e.message);
-      }
-      throw e;
-    }
-    const r = await ctx.payments.htlcAccepted(parsed);
+    const r = await processorOf(ctx).htlcAccepted(payloadOf(p.onion, p.htlc));
     switch (r.result) {
       case 'continue':
         return { result: 'continue' };

@@ -4,7 +4,7 @@
  * Answers `{"result":"continue"}` (not ours, or nothing to send back) or `{"result":"reply", "invoice":
  * HEX}` / `{"result":"reply", "invoice_error": HEX}`, which the bridge sends along the reply path.
  */
-import type { OnionMessageAnswer } from '../../offers/merchant.js';
+import type { IncomingOnionMessage, OnionMessageAnswer } from '../../offers/merchant.js';
 import { fromHex, isHex, toHex } from '../../util/hex.js';
 import { bindKnownMembers, defineCommand, req } from '../command.js';
 import { CODE, ParamError, RpcError } from '../errors.js';
@@ -29,6 +29,27 @@ export function formatOnionAnswer(a: OnionMessageAnswer): Record<string, string>
   return 'invoice' in a ? { result: 'reply', invoice: toHex(a.invoice) } : { result: 'reply', invoice_error: toHex(a.invoice_error) };
 }
 
+/** The hook payload as the merchant flow takes it; -32602 for a payload that is not one. */
+function incomingOf(node: JsonNode): IncomingOnionMessage {
+  const m = toPlain(node);
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) {
+    throw new RpcError(CODE.INVALID_PARAMS, 'onion_message: should be an object');
+  }
+  const o = m as Record<string, unknown>;
+  const pathSecret = hexMember(node, o, 'pathsecret', 32) ?? hexMember(node, o, 'path_id');
+  const invoice_request = hexMember(node, o, 'invoice_request');
+  const invoice = hexMember(node, o, 'invoice');
+  const invoice_error = hexMember(node, o, 'invoice_error');
+  const reply = o['reply_blindedpath'] ?? o['reply_path'];
+  return {
+    ...(pathSecret !== undefined ? { pathSecret } : {}),
+    hasReplyPath: reply !== undefined && reply !== null,
+    ...(invoice_request !== undefined ? { invoice_request } : {}),
+    ...(invoice !== undefined ? { invoice } : {}),
+    ...(invoice_error !== undefined ? { invoice_error } : {}),
+  };
+}
+
 export const onionMessageRecv = defineCommand({
   name: 'onion_message_recv',
   description: "A node bridge hands in an onion message (CLN's onion_message_recv hook payload); answers continue or a reply to send back.",
@@ -36,26 +57,13 @@ export const onionMessageRecv = defineCommand({
   params: PARAMS,
   // The hook payload grows over CLN versions; fields we do not know are ignored, not refused.
   bind: bindKnownMembers(PARAMS),
-  check: 'params',
+  // The payload's refusals; the message is not handled (no invoice is written, no reply relayed).
+  check: async (p, ctx) => {
+    requireMerchant(ctx);
+    incomingOf(p.onion_message);
+  },
   run: async (p, ctx) => {
     const merchant = requireMerchant(ctx);
-    const m = toPlain(p.onion_message);
-    if (typeof m !== 'object' || m === null || Array.isArray(m)) {
-      throw new RpcError(CODE.INVALID_PARAMS, 'onion_message: should be an object');
-    }
-    const o = m as Record<string, unknown>;
-    const pathSecret = hexMember(p.onion_message, o, 'pathsecret', 32) ?? hexMember(p.onion_message, o, 'path_id');
-    const invoice_request = hexMember(p.onion_message, o, 'invoice_request');
-    const invoice = hexMember(p.onion_message, o, 'invoice');
-    const invoice_error = hexMember(p.onion_message, o, 'invoice_error');
-    const reply = o['reply_blindedpath'] ?? o['reply_path'];
-    const a = await merchant.onionMessage({
-      ...(pathSecret !== undefined ? { pathSecret } : {}),
-      hasReplyPath: reply !== undefined && reply !== null,
-      ...(invoice_request !== undefined ? { invoice_request } : {}),
-      ...(invoice !== undefined ? { invoice } : {}),
-      ...(invoice_error !== undefined ? { invoice_error } : {}),
-    });
-    return formatOnionAnswer(a);
+    return formatOnionAnswer(await merchant.onionMessage(incomingOf(p.onion_message)));
   },
 });

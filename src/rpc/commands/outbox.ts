@@ -91,7 +91,7 @@ export const outboxSent = defineCommand({
   description: 'Bridges: the outbox message created_index was handed to the network.',
   result: 'The outbox message, now sent.',
   params: { created_index: req(u64, MEANING.created_index) },
-  check: 'params',
+  check: async (p, ctx) => requireMerchant(ctx).outbox.checkMark(Number(p.created_index), 'sent'),
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markSent(Number(p.created_index))),
 });
 
@@ -100,6 +100,6 @@ export const outboxFailed = defineCommand({
   description: 'Bridges: the outbox message created_index could not be delivered (no route, peer unreachable).',
   result: 'The outbox message, now failed.',
   params: { created_index: req(u64, MEANING.created_index), error: opt(string, 'Why it could not be delivered.', 'unknown reason') },
-  check: 'params',
+  check: async (p, ctx) => requireMerchant(ctx).outbox.checkMark(Number(p.created_index), 'failed'),
   run: async (p, ctx) => formatOutboxEntry(await requireMerchant(ctx).outbox.markFailed(Number(p.created_index), p.error)),
 });

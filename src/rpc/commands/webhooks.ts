@@ -63,15 +63,20 @@ export const listwebhookdeliveries = defineCommand({
   }),
 });
 
+const nothingToRedeliver = (url: string | undefined) =>
+  new RpcError(CODE.LIGHTNINGD, url !== undefined ? 'Unknown event' : 'No delivery of this event');
+
 export const webhookRedeliver = defineCommand({
   name: 'webhook-redeliver',
-  check: 'params',
+  check: async (p, ctx) => {
+    if (!(await requireWebhooks(ctx).wouldRedeliver(Number(p.seq), p.url))) throw nothingToRedeliver(p.url);
+  },
   description: 'Delivers event seq again, to url or to every URL it was for (pending again, attempts from zero).',
   result: 'The deliveries queued again.',
   params: { seq: req(u64, 'The event to deliver again.'), url: opt(webhookUrl, 'Only to this URL (default: every URL that had it).') },
   run: async (p, ctx) => {
     const reset = await requireWebhooks(ctx).redeliver(Number(p.seq), p.url);
-    if (reset.length === 0) throw new RpcError(CODE.LIGHTNINGD, p.url !== undefined ? 'Unknown event' : 'No delivery of this event');
+    if (reset.length === 0) throw nothingToRedeliver(p.url);
     return { deliveries: reset.map(formatDelivery) };
   },
 });
