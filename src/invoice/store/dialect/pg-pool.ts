@@ -9,8 +9,10 @@
  *   is dropped (its query may still be running, its transaction open): the next request opens another;
  * - an outage (a connection lost, refused or timed out, a statement timed out either side) is reported
  *   once when it starts (`onOutage`) and once when a new connection or a query succeeds again
- *   (`onRecovered`), not once per failed request. The pool reconnects on demand: each request
- *   after the outage tries a fresh connection (failing fast while the server refuses them).
+ *   (`onRecovered`), not once per failed request. The pool reconnects on demand, with backoff: after a
+ *   failed connection attempt, requests within the next {@link RECONNECT_MIN_MS} ms fail at once
+ *   without trying (then 2×, 4×, … up to {@link RECONNECT_MAX_MS}); the first request after that tries a
+ *   fresh connection, and one that succeeds ends the backoff.
  * - connections carry `application_name` (default `invoiced`, or the URL's own) so an operator can
  *   find them in `pg_stat_activity`.
  */
@@ -22,6 +24,12 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 30_000;
 /** A query not answered this long after the statement timeout (the server's cancel did not come) fails on our side. */
 export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
+/** The first wait after a failed connection attempt before the next is made; it doubles per failure. */
+export const RECONNECT_MIN_MS = 100;
+/** The longest wait between connection attempts during an outage. */
+export const RECONNECT_MAX_MS = 5_000;
+/** The code of the error a request gets while the pool waits before its next connection attempt. */
+export const RECONNECT_BACKOFF = 'EINVOICED_RECONNECT_BACKOFF';
 /** node-pg's error for a query its `query_timeout` gave up on. */
 const QUERY_READ_TIMEOUT = 'Query read timeout';
 
@@ -35,6 +43,8 @@ export interface PgPoolOptions {
   readonly onOutage?: (reason: string) => void;
   /** A connection succeeded after an outage. */
   readonly onRecovered?: () => void;
+  /** The clock of the reconnect backoff, ms (default Date.now; tests inject theirs). */
+  readonly now?: () => number;
 }
 
 /** SQLSTATEs of a connection the server ended or refused: admin_shutdown, crash_shutdown, cannot_connect_now, and class 08. */
@@ -48,7 +58,7 @@ const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 
 export function databaseConnectionProblem(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   const code = String((err as { code?: unknown }).code ?? '');
-  if (CONNECTION_CODES.has(code) || code.startsWith('08') || NODE_CODES.has(code)) return err.message;
+  if (CONNECTION_CODES.has(code) || code.startsWith('08') || NODE_CODES.has(code) || code === RECONNECT_BACKOFF) return err.message;
   // node-pg's own words for a connection that went away or never came.
   if (/Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message)) {
     return err.message;
@@ -107,13 +117,34 @@ export function createPgPool(opts: PgPoolOptions): pg.Pool {
     });
     back();
   });
-  // Failed connection attempts (refused, timed out) start an outage as well.
+  // Failed connection attempts (refused, timed out) start an outage as well, and a backoff: until
+  // `retryAt`, a request that would need a new connection fails at once with the last attempt's reason.
   // (The callback form, which pool.query uses, is passed through unchanged.)
+  const now = opts.now ?? Date.now;
+  let wait = 0;
+  let retryAt = 0;
+  let lastFailure = '';
+  pool.on('connect', () => {
+    wait = 0;
+    retryAt = 0;
+  });
   const connect = pool.connect.bind(pool) as (...args: unknown[]) => unknown;
   (pool as unknown as { connect: (...args: unknown[]) => unknown }).connect = (...args: unknown[]) => {
     if (args.length > 0) return connect(...args);
+    // An idle connection needs no attempt: only a request that must open one waits out the backoff.
+    const mustOpen = pool.idleCount === 0 && pool.totalCount < pool.options.max;
+    if (mustOpen && now() < retryAt) {
+      const err = Object.assign(new Error(`reconnecting in ${retryAt - now()} ms (last attempt: ${lastFailure})`), { code: RECONNECT_BACKOFF });
+      return Promise.reject(err);
+    }
     return (connect() as Promise<pg.PoolClient>).catch((err: unknown) => {
-      if (databaseConnectionProblem(err) !== undefined) lost(err);
+      const problem = databaseConnectionProblem(err);
+      if (problem !== undefined) {
+        lost(err);
+        wait = Math.min(RECONNECT_MAX_MS, Math.max(RECONNECT_MIN_MS, wait * 2));
+        retryAt = now() + wait;
+        lastFailure = problem;
+      }
       throw err;
     });
   };
