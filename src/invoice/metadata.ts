@@ -30,7 +30,7 @@ export function metadata(text: string, entries: ReadonlyArray<readonly [string, 
       param: 'metadata',
     });
   }
-  // As JSON.parse would read an object with a repeated key: the last one counts.
+  // The parameter refuses a repeated key (params-merchant.ts); a caller that passes one gets the last.
   const byKey = new Map(entries.map(([k, v]) => [k, v] as const));
   return Object.freeze({ text, entries: [...byKey] });
 }
