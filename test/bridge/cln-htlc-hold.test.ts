@@ -6,16 +6,10 @@
  * a payload the daemon refuses as invalid params gets continue at once.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { nodeKeysFromSeed } from '../../src/crypto/node-keys.js';
-import { toHex } from '../../src/util/hex.js';
-import { TEST_SEED } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { JsonServer, RpcFail, type Handler } from './json-server.js';
-import { capturedMessages, LightningdSim, PLUGIN_MAIN, simsCheckedAfterEach } from './lightningd-sim.js';
+import { JsonServer, RpcFail } from './json-server.js';
+import { capturedMessages, fakeInvoiced, LightningdSim, PLUGIN_MAIN, simsCheckedAfterEach, TEST_NODE_ID } from './lightningd-sim.js';
 
-const NODE_ID = toHex(nodeKeysFromSeed(TEST_SEED).nodeId);
 const ready = fs.existsSync(PLUGIN_MAIN);
 const HASH = 'd9e8191a24623573e0f1ccdcb37b5e4db7cb6c71a2381c2cbf54b470bb2d8983';
 
@@ -25,24 +19,10 @@ afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
 
-/** A stand-in for invoiced on its own socket, recording every call. */
-async function fakeDaemon(handlers: Record<string, Handler> = {}): Promise<JsonServer> {
-  const s = await JsonServer.listen(path.join(tempDir('fkh-'), 'invoice-rpc'), {
-    getinfo: () => ({ id: NODE_ID, blockheight: 0 }),
-    htlc_accepted: () => ({ result: 'continue' }),
-    setblockheight: (p: { blockheight: number }) => ({ blockheight: p.blockheight }),
-    setnodefacts: () => ({}),
-    wait: () => new Promise(() => {}), // the outbox stays empty
-    listoutbox: () => ({ outbox: [] }),
-    ...handlers,
-  });
-  cleanup.push(() => s.close());
-  return s;
-}
 
 async function started(daemon: JsonServer, options: Record<string, string | number>, timing: Record<string, number> = {}): Promise<LightningdSim> {
   const sim = await LightningdSim.start({
-    nodeId: NODE_ID,
+    nodeId: TEST_NODE_ID,
     blockheight: 108,
     options: { 'invoiced-rpc-file': daemon.path, 'invoiced-log-level': 'debug', ...options },
     env: { INVOICED_CLN_TEST_TIMING: JSON.stringify(timing) },
@@ -67,7 +47,7 @@ function forwardText(hop: string, n: number): { id: string; text: string } {
 describe.skipIf(!ready)('invoiced-cln: holding HTLCs', { timeout: 60_000 }, () => {
   it('an HTLC the daemon holds past the hold limit is sent again after the connection drops, and gets the daemon’s answer', async () => {
     const waiting: Array<() => void> = [];
-    const daemon = await fakeDaemon({
+    const daemon = await fakeInvoiced({
       htlc_accepted: () => new Promise((resolve) => waiting.push(() => resolve({ result: 'fail', failure_message: '400f00000000000186a00000006c' }))),
     });
     // Liveness checks every 200 ms, each given 5 s: the daemon answers them, so the held call stays open.
@@ -100,8 +80,8 @@ describe.skipIf(!ready)('invoiced-cln: holding HTLCs', { timeout: 60_000 }, () =
 
   it('a daemon that is connected but answers nothing: the liveness check drops it, and after the hold limit the HTLC gets continue', async () => {
     let frozen = false;
-    const daemon = await fakeDaemon({
-      getinfo: () => (frozen ? new Promise(() => {}) : { id: NODE_ID, blockheight: 0 }),
+    const daemon = await fakeInvoiced({
+      getinfo: () => (frozen ? new Promise(() => {}) : { id: TEST_NODE_ID, blockheight: 0 }),
       // The daemon hangs once the HTLC is in: it still accepts connections, and reads, but answers nothing.
       htlc_accepted: () => ((frozen = true), new Promise(() => {})),
     });
@@ -122,7 +102,7 @@ describe.skipIf(!ready)('invoiced-cln: holding HTLCs', { timeout: 60_000 }, () =
   });
 
   it('forwards get continue at once without the daemon being asked, while it is up and while it is down', async () => {
-    const daemon = await fakeDaemon();
+    const daemon = await fakeInvoiced();
     const sim = await started(daemon, {}); // the default hold limit (120 s): a forward held would time the test out
     const hops = ['"short_channel_id":"103x2x0"', '"next_node_id":"027537b83b9efc17659dd1a11749ef073ed8c05541c299424301d48824628d2bbe"'];
     let n = 0;
@@ -142,7 +122,7 @@ describe.skipIf(!ready)('invoiced-cln: holding HTLCs', { timeout: 60_000 }, () =
   });
 
   it('a payload the daemon refuses as invalid params (-32602) gets continue at once, with a log line', async () => {
-    const daemon = await fakeDaemon({
+    const daemon = await fakeInvoiced({
       htlc_accepted: () => {
         throw new RpcFail(-32602, 'onion.forward_msat: missing');
       },

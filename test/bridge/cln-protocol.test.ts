@@ -6,16 +6,10 @@
  * block heights and node facts are reported as they change.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeKeysFromSeed } from '../../src/crypto/node-keys.js';
-import { toHex } from '../../src/util/hex.js';
-import { TEST_SEED } from '../helpers/daemon.js';
-import { tempDir } from '../helpers/tmp.js';
-import { JsonServer, RpcFail, type Handler } from './json-server.js';
-import { capturedMessages, LightningdSim, PLUGIN_MAIN, simsCheckedAfterEach } from './lightningd-sim.js';
+import { JsonServer, RpcFail } from './json-server.js';
+import { capturedMessages, fakeInvoiced, LightningdSim, PLUGIN_MAIN, simsCheckedAfterEach, TEST_NODE_ID } from './lightningd-sim.js';
 
-const NODE_ID = toHex(nodeKeysFromSeed(TEST_SEED).nodeId);
 const ready = fs.existsSync(PLUGIN_MAIN);
 
 const sims = simsCheckedAfterEach();
@@ -24,24 +18,9 @@ afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
 
-/** A recording invoiced on its own socket. */
-async function fakeDaemon(handlers: Record<string, Handler> = {}): Promise<JsonServer> {
-  const s = await JsonServer.listen(path.join(tempDir('fkd-'), 'invoice-rpc'), {
-    getinfo: () => ({ id: NODE_ID, blockheight: 0 }),
-    htlc_accepted: () => ({ result: 'continue' }),
-    onion_message_recv: () => ({ result: 'continue' }),
-    setblockheight: (p: { blockheight: number }) => ({ blockheight: p.blockheight }),
-    setnodefacts: () => ({}),
-    wait: () => new Promise(() => {}), // the outbox stays empty
-    listoutbox: () => ({ outbox: [] }),
-    ...handlers,
-  });
-  cleanup.push(() => s.close());
-  return s;
-}
 
 async function started(daemon: JsonServer, options: Record<string, string | number> = {}): Promise<LightningdSim> {
-  const sim = await LightningdSim.start({ nodeId: NODE_ID, blockheight: 108, options: { 'invoiced-rpc-file': daemon.path, ...options } });
+  const sim = await LightningdSim.start({ nodeId: TEST_NODE_ID, blockheight: 108, options: { 'invoiced-rpc-file': daemon.path, ...options } });
   sims.push(sim);
   expect((await sim.handshake()).init).toEqual({});
   return sim;
@@ -50,7 +29,7 @@ async function started(daemon: JsonServer, options: Record<string, string | numb
 describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and invoiced', () => {
   it('captured hook calls reach the daemon byte for byte, and its answer reaches lightningd byte for byte', async () => {
     const answer = '{"result":"continue","note":18446744073709551615}';
-    const daemon = await fakeDaemon({ htlc_accepted: () => ({ result: 'continue', note: 18446744073709551615n }) });
+    const daemon = await fakeInvoiced({ htlc_accepted: () => ({ result: 'continue', note: 18446744073709551615n }) });
     const sim = await started(daemon);
     for (const file of ['hooks.B.raw.jsonl', 'announced/hooks.B.raw.jsonl', 'hooks.A.raw.jsonl']) {
       for (const m of capturedMessages(file).filter((x) => x.kind === 'hook' && x.method !== 'invoice_payment')) {
@@ -69,7 +48,7 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
   });
 
   it('integers above 2^53 in a payload are forwarded exactly', async () => {
-    const daemon = await fakeDaemon();
+    const daemon = await fakeInvoiced();
     const sim = await started(daemon);
     const htlc = capturedMessages('hooks.B.raw.jsonl').find((m) => m.method === 'htlc_accepted')!;
     const big = htlc.text
@@ -85,7 +64,7 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
 
   it('many HTLCs in flight: each is answered with its own answer, in the order the daemon answers', async () => {
     const waiting: Array<() => void> = [];
-    const daemon = await fakeDaemon({
+    const daemon = await fakeInvoiced({
       htlc_accepted: (p: { htlc: { id: number } }) =>
         new Promise((resolve) => waiting.push(() => resolve({ result: 'fail', failure_message: (0x4000 + p.htlc.id).toString(16) }))),
     });
@@ -106,7 +85,7 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
 
   it('a JSON-RPC error is not an answer: the HTLC is sent again until the daemon decides', async () => {
     let n = 0;
-    const daemon = await fakeDaemon({
+    const daemon = await fakeInvoiced({
       htlc_accepted: () => {
         if (++n < 3) throw new RpcFail(-5, 'Shutting down');
         return { result: 'continue' };
@@ -122,7 +101,7 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
   });
 
   it('an answer lightningd would stop on, or a preimage of another hash, is never passed on', async () => {
-    const daemon = await fakeDaemon({ htlc_accepted: () => ({ result: 'resolve', payment_key: '5a'.repeat(32) }) });
+    const daemon = await fakeInvoiced({ htlc_accepted: () => ({ result: 'resolve', payment_key: '5a'.repeat(32) }) });
     // Asked again 250 ms after each unusable answer until the hold ends: 3 s, so that a second ask fits in
     // the hold however slowly a loaded machine makes the first round trip (with 1 s it had 0.75 s).
     const sim = await started(daemon, { 'invoiced-hold-seconds': 3 });
@@ -133,7 +112,7 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
   });
 
   it('block heights: getinfo at init, then every block_added, each to setblockheight', async () => {
-    const daemon = await fakeDaemon();
+    const daemon = await fakeInvoiced();
     const sim = await started(daemon);
     expect((await daemon.waitFor('setblockheight')).raw).toBe('{"blockheight":108}');
     sim.addBlock();
@@ -143,7 +122,7 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
   });
 
   it("node facts: lightningd's getinfo and listpeerchannels.channels, passed on as they are", async () => {
-    const daemon = await fakeDaemon();
+    const daemon = await fakeInvoiced();
     const channel = {
       peer_id: '027537b83b9efc17659dd1a11749ef073ed8c05541c299424301d48824628d2bbe',
       peer_connected: true,
@@ -155,7 +134,7 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
       receivable_msat: 989000000,
       updates: { remote: { fee_base_msat: 1, fee_proportional_millionths: 10, cltv_expiry_delta: 6, htlc_minimum_msat: 0, htlc_maximum_msat: 990000000 } },
     };
-    const sim = await LightningdSim.start({ nodeId: NODE_ID, options: { 'invoiced-rpc-file': daemon.path, 'invoiced-facts-interval': 1 } });
+    const sim = await LightningdSim.start({ nodeId: TEST_NODE_ID, options: { 'invoiced-rpc-file': daemon.path, 'invoiced-facts-interval': 1 } });
     sims.push(sim);
     sim.channels.push(channel);
     sim.peers.push({ id: channel.peer_id, connected: true, num_channels: 1, features: '800898880a8a59a1' });
@@ -183,15 +162,15 @@ describe.skipIf(!ready)('invoiced-cln: the exact bytes between lightningd and in
   });
 
   it('an option lightningd passed that the plugin cannot use: init answers disable naming it', async () => {
-    const daemon = await fakeDaemon();
-    const sim = await LightningdSim.start({ nodeId: NODE_ID, options: { 'invoiced-rpc-file': daemon.path, 'invoiced-log-level': 'loud' } });
+    const daemon = await fakeInvoiced();
+    const sim = await LightningdSim.start({ nodeId: TEST_NODE_ID, options: { 'invoiced-rpc-file': daemon.path, 'invoiced-log-level': 'loud' } });
     sims.push(sim);
     expect((await sim.handshake()).init).toEqual({ disable: 'invoiced-log-level must be one of debug, info, warn, error, not loud' });
     expect(daemon.calls).toEqual([]);
   });
 
   it('an older daemon without setblockheight / setnodefacts: one warning each, payments unaffected', async () => {
-    const daemon = await fakeDaemon();
+    const daemon = await fakeInvoiced();
     daemon.handlers.delete('setblockheight');
     daemon.handlers.delete('setnodefacts');
     const sim = await started(daemon);

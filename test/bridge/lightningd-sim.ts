@@ -19,7 +19,9 @@ import { afterEach, expect } from 'vitest';
 import { JsonFramer } from '../../src/rpc/json-framer.js';
 import { member, parseJson, rawText, toPlain, type JsonNode } from '../../src/rpc/json-reader.js';
 import { writeJson } from '../../src/rpc/json-writer.js';
-import { REPO_ROOT } from '../helpers/daemon.js';
+import { nodeKeysFromSeed } from '../../src/crypto/node-keys.js';
+import { toHex } from '../../src/util/hex.js';
+import { REPO_ROOT, TEST_SEED } from '../helpers/daemon.js';
 import type { HtlcPayloadJson } from '../helpers/payer.js';
 import { tempDir } from '../helpers/tmp.js';
 import { JsonServer, type Handler } from './json-server.js';
@@ -344,3 +346,29 @@ export function capturedMessages(file: string): Array<{ kind: string; method: st
   }
   return out;
 }
+
+/** The node id of the test seed: the stand-in daemons and the simulated lightningd share it. */
+export const TEST_NODE_ID = toHex(nodeKeysFromSeed(TEST_SEED).nodeId);
+
+/**
+ * A stand-in for invoiced on its own socket, recording every call: the test node's `getinfo`, `continue`
+ * for every hook, an empty outbox that never grows; `handlers` replace any of these. Closed after each test.
+ */
+export async function fakeInvoiced(handlers: Record<string, Handler> = {}): Promise<JsonServer> {
+  const s = await JsonServer.listen(path.join(tempDir('fkd-'), 'invoice-rpc'), {
+    getinfo: () => ({ id: TEST_NODE_ID, blockheight: 0 }),
+    htlc_accepted: () => ({ result: 'continue' }),
+    onion_message_recv: () => ({ result: 'continue' }),
+    setblockheight: (p: { blockheight: number }) => ({ blockheight: p.blockheight }),
+    setnodefacts: () => ({}),
+    wait: () => new Promise(() => {}), // the outbox stays empty
+    listoutbox: () => ({ outbox: [] }),
+    ...handlers,
+  });
+  fakes.push(s);
+  return s;
+}
+const fakes: JsonServer[] = [];
+afterEach(async () => {
+  for (const s of fakes.splice(0)) await s.close();
+});
