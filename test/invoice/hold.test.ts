@@ -167,6 +167,24 @@ for (const dialect of DIALECTS) {
       expectFail(await send(node, { ...big, htlc: { ...big.htlc, id: '9007199254740992' as unknown as number } }));
     });
 
+    it('a part of the settled set checked against the settled invoice is fulfilled, never failed (a replay racing the settle)', async () => {
+      const inv = await holdInvoice('race');
+      const htlcs = payer.pay(targetFromInvoice(inv.invstring), { parts: 2 });
+      const all = htlcs.map((h) => send(node, h));
+      await until(inv.payment_hash, 'ACCEPTED');
+      expect(await node.hold.settle(inv.payment_hash, undefined)).toBe('SETTLED');
+      for (const r of await Promise.all(all)) expect(r).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      // The payment processor reads the paid HTLCs and the invoice side by side: a replay whose first read
+      // came before the settle's commit and whose second after meets the invoice SETTLED, and no record.
+      const settled = await listed('race');
+      expect(settled.holdstate).toBe('SETTLED');
+      const replay = parseHtlcAccepted(htlcs[1]!.onion, htlcs[1]!.htlc);
+      expect(await node.hold.check(replay, settled)).toEqual({ result: 'resolve', payment_key: inv.payment_preimage });
+      // An HTLC not of the set still fails.
+      const other = parseHtlcAccepted(htlcs[1]!.onion, { ...htlcs[1]!.htlc, id: 999_999 });
+      expectFail((await node.hold.check(other, settled))!);
+    });
+
     it('reports each transition as an updated bump with its holdstate', async () => {
       const inv = await holdInvoice('bumps');
       const waits = [1n, 2n].map((v) => node.engine.wait('updated', v));
