@@ -268,10 +268,7 @@ export function createHoldInvoiceEngine(deps: HoldInvoiceDeps): HoldInvoiceEngin
       await cancelNow(hash, passed).catch(() => undefined);
       return refusal(p, `hold invoice ${passed}`);
     }
-    if ((state === 'ACCEPTED' || state === 'SETTLED') && (await holdStore.isHeldHtlc(db, hash, p.htlc.short_channel_id, p.htlc.id))) {
-      // A part of the settled set: the caller's read of the paid HTLCs may predate the settle's commit
-      // that its read of the invoice follows (they run side by side), so it is fulfilled here too.
-      if (state === 'SETTLED') return { result: 'resolve', payment_key: invoice.payment_preimage };
+    if (state === 'ACCEPTED' && (await holdStore.isHeldHtlc(db, hash, p.htlc.short_channel_id, p.htlc.id))) {
       return answerHeld(hash, p);
     }
     return refusal(p, `hold invoice is ${state ?? 'not a hold invoice'}`);

@@ -281,10 +281,13 @@ export function createPaymentProcessor(opts: PaymentProcessorOptions): PaymentPr
       return { result: 'fail', failure_message: recent.message };
     }
     // Both reads at once: one round trip of latency per HTLC instead of two.
-    const [paid, invoice] = await Promise.all([
+    let [paid, invoice] = await Promise.all([
       engine.findPaidHtlc(p.htlc.short_channel_id, p.htlc.id),
       engine.getByPaymentHash(p.htlc.payment_hash),
     ]);
+    // Side by side, a payment (or a hold invoice's settle) committed between the two reads shows in the
+    // invoice but not in the HTLC records: read those again, now that the invoice says it is paid.
+    if (!paid && invoice?.status === 'paid') paid = await engine.findPaidHtlc(p.htlc.short_channel_id, p.htlc.id);
     if (paid) {
       if (equalBytes(paid.payment_hash, p.htlc.payment_hash)) {
         logger.debug(logFields(p), 'replayed htlc of a paid set: resolving again');
