@@ -4,7 +4,6 @@
  * doubling up to 5 s, on the injected clock); the others fail at once with the last attempt's reason, as
  * the database-unavailable error. The first connection that succeeds ends the backoff.
  */
-import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createPgPool,
@@ -14,44 +13,7 @@ import {
   RECONNECT_MIN_MS,
 } from '../../../src/invoice/store/dialect/pg-pool.js';
 import { PG_URL } from '../../helpers/db.js';
-
-/** A TCP proxy to the test server that, while shut, accepts each connection and drops it at once (counted). */
-async function gate(target: URL) {
-  let open = false;
-  let dropped = 0;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => client.destroy());
-    if (!open) {
-      dropped++;
-      client.destroy();
-      return;
-    }
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    sockets.add(upstream);
-    upstream.on('error', () => upstream.destroy());
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = new URL(target.href);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.href,
-    dropped: () => dropped,
-    open() {
-      open = true;
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
+import { tcpProxy } from '../../helpers/tcp-proxy.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -60,7 +22,7 @@ afterEach(async () => {
 
 describe.skipIf(!PG_URL)('PostgreSQL pool: reconnecting with backoff', () => {
   it('tries again only once the backoff has passed, doubling up to its cap; a success ends it', async () => {
-    const proxy = await gate(new URL(PG_URL!));
+    const proxy = await tcpProxy(new URL(PG_URL!), { dropping: true });
     closers.push(() => proxy.close());
     let t = 1_000_000;
     const outages: string[] = [];
@@ -103,7 +65,7 @@ describe.skipIf(!PG_URL)('PostgreSQL pool: reconnecting with backoff', () => {
     expect(outages).toHaveLength(1); // one outage, reported once
 
     // The server is back: the attempt after the backoff succeeds, and the backoff is over.
-    proxy.open();
+    proxy.dropping = false;
     t += RECONNECT_MAX_MS;
     expect(await attempt()).toBeUndefined();
     expect(recovered).toBe(1);

@@ -4,54 +4,14 @@
  * would. A request then fails, within the client-side query timeout, with the usual database-unavailable
  * error, the outage is reported once, and once the proxy forwards again requests succeed.
  */
-import * as net from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openInvoiceDatabase, type InvoiceDatabase } from '../../../src/invoice/store/db.js';
 import { createPgPool, QUERY_TIMEOUT_MARGIN_MS } from '../../../src/invoice/store/dialect/pg-pool.js';
 import { DIALECTS, openTestDatabase, PG_URL, startTestEngine, TEST_NODE_KEYS } from '../../helpers/db.js';
 import { makeHarness } from '../../rpc/harness.js';
+import { tcpProxy } from '../../helpers/tcp-proxy.js';
 
 const postgres = DIALECTS.find((d) => d.name === 'postgres')!;
-
-/** A TCP proxy to the test server that can be told to stop forwarding (both ways, new connections too). */
-async function freezableProxy(target: URL) {
-  const sockets = new Set<net.Socket>();
-  let frozen = false;
-  const hold = (s: net.Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => s.destroy());
-    if (frozen) s.pause();
-  };
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    hold(client);
-    hold(upstream);
-    client.on('data', (d) => upstream.write(d));
-    upstream.on('data', (d) => client.write(d));
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = new URL(target.href);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: url.href,
-    freeze() {
-      frozen = true;
-      for (const s of sockets) s.pause();
-    },
-    thaw() {
-      frozen = false;
-      for (const s of sockets) s.resume();
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -63,7 +23,7 @@ describe.skipIf(!postgres.available)('PostgreSQL that stops answering', () => {
     // The schema, migrated, straight to the server; the daemon's own pool goes through the proxy.
     const tdb = await openTestDatabase(postgres);
     closers.push(() => tdb.cleanup());
-    const proxy = await freezableProxy(new URL(PG_URL!));
+    const proxy = await tcpProxy(new URL(PG_URL!));
     closers.push(() => proxy.close());
     const events: string[] = [];
     const statementTimeoutMs = 300;
