@@ -2,7 +2,8 @@
  * Reconnecting with backoff (issue "under faults and hostile clients" item 2): while PostgreSQL drops every
  * connection, a request that needs one tries to connect only once the backoff has passed (100 ms, then
  * doubling up to 5 s, on the injected clock); the others fail at once with the last attempt's reason, as
- * the database-unavailable error. The first connection that succeeds ends the backoff.
+ * the database-unavailable error. The first connection that succeeds ends the backoff. An outage is
+ * reported once, also when the errors of the connections it ended come after a request has reconnected.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +12,7 @@ import {
   RECONNECT_BACKOFF,
   RECONNECT_MAX_MS,
   RECONNECT_MIN_MS,
+  WAVE_MS,
 } from '../../../src/invoice/store/dialect/pg-pool.js';
 import { PG_URL } from '../../helpers/db.js';
 import { tcpProxy } from '../../helpers/tcp-proxy.js';
@@ -72,5 +74,40 @@ describe.skipIf(!PG_URL)('PostgreSQL pool: reconnecting with backoff', () => {
     const c = await pool.connect();
     expect((await c.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
     c.release();
+  });
+});
+
+describe.skipIf(!PG_URL)('PostgreSQL pool: one outage, however its errors arrive', () => {
+  it('a connection the outage ended, failing after the recovery, is that outage; a later or newer one is another', async () => {
+    let t = 1_000_000;
+    const outages: string[] = [];
+    let recovered = 0;
+    const pool = createPgPool({ url: PG_URL!, poolSize: 6, now: () => t, onOutage: (r) => outages.push(r), onRecovered: () => recovered++ });
+    closers.push(() => pool.end());
+    // Three connections open before the outage, held (as requests in flight hold them).
+    const old = await Promise.all([pool.connect(), pool.connect(), pool.connect()]);
+    const held = [...old];
+    closers.push(async () => held.forEach((c) => c.release(true)));
+    // How the server ends a connection (pg_terminate_backend): SQLSTATE 57P01 on the connection.
+    const terminated = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01', severity: 'FATAL' });
+    old[0]!.emit('error', terminated());
+    expect(outages).toHaveLength(1);
+    // A request reconnects: the outage is over.
+    const fresh = await pool.connect();
+    held.push(fresh);
+    expect(recovered).toBe(1);
+    // The others' errors of the same wave come only now: the same outage, not reported again.
+    t += WAVE_MS - 1;
+    old[1]!.emit('error', terminated());
+    expect(outages).toHaveLength(1);
+    // Long after the recovery an old connection failing is a new outage; so is a connection opened since.
+    t += 2;
+    old[2]!.emit('error', terminated());
+    expect(outages).toHaveLength(2);
+    const fresher = await pool.connect();
+    held.push(fresher);
+    expect(recovered).toBe(2);
+    fresher.emit('error', terminated());
+    expect(outages).toHaveLength(3);
   });
 });

@@ -9,7 +9,8 @@
  *   is dropped (its query may still be running, its transaction open): the next request opens another;
  * - an outage (a connection lost, refused or timed out, a statement timed out either side) is reported
  *   once when it starts (`onOutage`) and once when a new connection or a query succeeds again
- *   (`onRecovered`), not once per failed request. The pool reconnects on demand, with backoff: after a
+ *   (`onRecovered`), not once per failed request, nor again for a connection the same outage ended whose
+ *   error comes only after the recovery (within {@link WAVE_MS}). The pool reconnects on demand, with backoff: after a
  *   failed connection attempt, requests within the next {@link RECONNECT_MIN_MS} ms fail at once
  *   without trying (then 2×, 4×, … up to {@link RECONNECT_MAX_MS}); the first request after that tries a
  *   fresh connection, and one that succeeds ends the backoff.
@@ -28,6 +29,8 @@ export const QUERY_TIMEOUT_MARGIN_MS = 2_000;
 export const RECONNECT_MIN_MS = 100;
 /** The longest wait between connection attempts during an outage. */
 export const RECONNECT_MAX_MS = 5_000;
+/** How long after a recovery the errors of connections the outage had already ended still belong to it. */
+export const WAVE_MS = 1_000;
 /** The code of the error a request gets while the pool waits before its next connection attempt. */
 export const RECONNECT_BACKOFF = 'EINVOICED_RECONNECT_BACKOFF';
 /** node-pg's error for a query its `query_timeout` gave up on. */
@@ -89,22 +92,35 @@ export function createPgPool(opts: PgPoolOptions): pg.Pool {
     ...(hasAppName ? {} : { application_name: 'invoiced' }),
     options: [`-c statement_timeout=${statementTimeout}`, ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
+  const now = opts.now ?? Date.now;
   let down = false;
-  const lost = (err: unknown): void => {
+  // The server ends connections all at once, but their errors come one by one, some after a request has
+  // already reconnected: a connection that was open when the outage began, failing within WAVE_MS of the
+  // recovery, is part of that outage, not a new one.
+  let opened = 0;
+  const openedAs = new WeakMap<object, number>();
+  let openBeforeOutage = 0;
+  let recoveredAt = -Infinity;
+  const lost = (err: unknown, client?: object): void => {
     if (down) return;
+    const n = client ? openedAs.get(client) : undefined;
+    if (n !== undefined && n <= openBeforeOutage && now() - recoveredAt < WAVE_MS) return;
     down = true;
+    openBeforeOutage = opened;
     opts.onOutage?.(databaseConnectionProblem(err) ?? (err instanceof Error ? err.message : String(err)));
   };
   const back = (): void => {
     if (!down) return;
     down = false;
+    recoveredAt = now();
     opts.onRecovered?.();
   };
   // Idle connections losing their server: the next request reconnects.
-  pool.on('error', lost);
+  pool.on('error', (err, client) => lost(err, client));
   pool.on('connect', (client) => {
+    openedAs.set(client, ++opened);
     // In use too: the request holding it fails with the error its query gets.
-    client.on('error', lost);
+    client.on('error', (err) => lost(err, client));
     watchQueries(client, {
       ok: back,
       timedOut: (err) => {
@@ -120,7 +136,6 @@ export function createPgPool(opts: PgPoolOptions): pg.Pool {
   // Failed connection attempts (refused, timed out) start an outage as well, and a backoff: until
   // `retryAt`, a request that would need a new connection fails at once with the last attempt's reason.
   // (The callback form, which pool.query uses, is passed through unchanged.)
-  const now = opts.now ?? Date.now;
   let wait = 0;
   let retryAt = 0;
   let lastFailure = '';
