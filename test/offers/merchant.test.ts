@@ -45,6 +45,8 @@ for (const dialect of DIALECTS) {
     let offers: OfferEngine;
     let merchant: Merchant;
     let payments: PaymentProcessor;
+    /** Offers being marked used after a payment (the daemon's wiring, below): awaited before teardown. */
+    const marks = new Set<Promise<unknown>>();
     const alice = new Bolt12Payer(0x21);
     const bob = new Bolt12Payer(0x22);
 
@@ -65,10 +67,14 @@ for (const dialect of DIALECTS) {
       // As the daemon wires it: a paid offer invoice marks the offer used.
       invoices.onInvoiceChange((ev) => {
         if (ev.status !== 'paid') return;
-        void invoices.getByPaymentHash(ev.payment_hash).then((inv) => inv?.local_offer_id && offers.markOfferUsed(inv.local_offer_id));
+        const marking = invoices.getByPaymentHash(ev.payment_hash).then((inv) => inv?.local_offer_id && offers.markOfferUsed(inv.local_offer_id));
+        marks.add(marking);
+        void marking.finally(() => marks.delete(marking));
       });
     });
     afterEach(async () => {
+      // The marks a payment started finish before the database closes under them.
+      await Promise.allSettled([...marks]);
       payments.close();
       await merchant.close();
       await offers.close();
