@@ -8,9 +8,10 @@
  * signing workers are excluded): unlike the rates, it hardly moves when other work shares the machine.
  *
  * Then the cost of webhooks: two more daemons, one with `--webhook` pointing at a local sink (a minimal
- * HTTP/1.1 responder, bench/lib/http-sink.ts, answering 204 to every POST) and one without, measured in nine pairs of short rounds at 1 and 64 clients
- * (which side goes first alternates), so machine load drifting during the run falls on both alike; the
- * ratio is the median of the pairs' ratios. The sink's count of deliveries is checked.
+ * HTTP/1.1 responder, bench/lib/http-sink.ts, answering 204 to every POST) and one without, measured in nine
+ * units of four short rounds at 1 and 64 clients (A B B A, then B A A B), so machine load drifting during the
+ * run, and whatever the side measured first leaves running, fall on both alike; the ratio is the median of the
+ * units' ratios. The sink's count of deliveries is checked.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -25,8 +26,8 @@ import type { BenchOptions, ScenarioResult } from '../run.js';
 const ROUNDS = 3;
 /** Invoices per round at each concurrency (a round lasts about a second at target speed). */
 const PER_ROUND: Record<number, number> = { 1: 1000, 8: 3000, 64: 6000 };
-/** The webhook comparison: pairs of rounds (with, without), and invoices per round. */
-const WEBHOOK_PAIRS = 9;
+/** The webhook comparison: units of four rounds (two with, two without), and invoices per round. */
+const WEBHOOK_UNITS = 9;
 const WEBHOOK_PER_ROUND: Record<number, number> = { 1: 500, 64: 3000 };
 
 /** Recoverable ECDSA signatures per second on this thread (one core) with `backend`, over ~1 s. */
@@ -123,21 +124,29 @@ async function webhookComparison(opts: BenchOptions): Promise<ScenarioResult> {
           for (const s of sides) await closedLoop(8, 2000, s.create); // warm-up
           for (const c of [1, 64]) {
             const rounds: Array<Record<string, number>> = [];
-            // Many short pairs, each side's order alternating, so that drift in the machine's load and in
-            // fsync times falls on both sides alike; the ratio is the median of the pairs' ratios.
-            for (let r = 0; r < WEBHOOK_PAIRS; r++) {
-              const first = r % 2;
+            // Many short units of four rounds, A B B A (the next unit B A A B), so that each side is measured
+            // once first and once second in every unit: the side that runs second shares the machine with the
+            // first one's leftovers (its WAL checkpoint, its deliveries still going out), and with plain pairs
+            // whichever side went second more often lost a few per cent. A unit's figures are over its two
+            // rounds per side; the ratio is the median of the units' ratios.
+            for (let r = 0; r < WEBHOOK_UNITS; r++) {
               const n = WEBHOOK_PER_ROUND[c]!;
-              const timed = async (side: number) => {
+              const sum = [
+                { ms: 0, cpu: 0, p99: [] as number[] },
+                { ms: 0, cpu: 0, p99: [] as number[] },
+              ];
+              for (const side of r % 2 === 0 ? [0, 1, 1, 0] : [1, 0, 0, 1]) {
                 const d = [plain, hooked][side]!;
                 const c0 = d.cpuMs().total;
                 const x = await closedLoop(c, n, sides[side]!.create);
-                return { ...x, cpu: (d.cpuMs().total - c0) / n };
-              };
-              const x = await timed(first);
-              const y = await timed(1 - first);
-              const [a, b] = first === 0 ? [x, y] : [y, x];
-              rounds.push({ without: a.per_s, with: b.per_s, without_p99: a.p99_ms, with_p99: b.p99_ms, ratio: b.per_s / a.per_s, without_cpu: a.cpu, with_cpu: b.cpu });
+                sum[side]!.ms += (n / x.per_s) * 1000;
+                sum[side]!.cpu += (d.cpuMs().total - c0) / n;
+                sum[side]!.p99.push(x.p99_ms);
+              }
+              const [a, b] = sum as [(typeof sum)[0], (typeof sum)[0]];
+              const without = (2 * n * 1000) / a.ms;
+              const withHook = (2 * n * 1000) / b.ms;
+              rounds.push({ without, with: withHook, without_p99: Math.max(...a.p99), with_p99: Math.max(...b.p99), ratio: withHook / without, without_cpu: a.cpu / 2, with_cpu: b.cpu / 2 });
             }
             const m = medianOf(rounds);
             out[`webhook_off_invoice_c${c}_per_s`] = rate(m.without!);

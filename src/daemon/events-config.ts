@@ -12,6 +12,8 @@ export interface EventsConfig {
   readonly webhookRetryFor: bigint;
   /** `--dev-webhook-timeout`, ms per attempt. */
   readonly webhookTimeoutMs: number;
+  /** `--webhook-nice`: the poster thread's nice value (0–19). */
+  readonly webhookNice: number;
   /** `--metrics=host:port`. */
   readonly metrics?: { readonly host: string; readonly port: number };
 }
@@ -27,12 +29,15 @@ export function eventsConfig(get: (name: string) => unknown, developer: boolean)
   });
   const timeout = get('dev-webhook-timeout') as number | undefined;
   if (timeout !== undefined && !developer) throw new ConfigError('--dev-webhook-timeout: requires --developer');
+  const nice = (get('webhook-nice') as number | undefined) ?? 19;
+  if (nice > 19) throw new ConfigError(`--webhook-nice: should be 0 to 19, not ${nice}`);
   const metricsText = get('metrics') as string | undefined;
   return {
     autocleanAge: (get('autoclean-events-age') as bigint | undefined) ?? 0n,
     webhooks,
     webhookRetryFor: (get('webhook-retry-for') as bigint | undefined) ?? 86_400n,
     webhookTimeoutMs: timeout ?? 10_000,
+    webhookNice: nice,
     ...(metricsText !== undefined ? { metrics: parseHostPort(metricsText) } : {}),
   };
 }

@@ -85,6 +85,7 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsSetup> {
     random,
     logger: logger.child({ module: 'webhooks' }),
     timeoutMs: ev.webhookTimeoutMs,
+    posterNice: ev.webhookNice,
     retryForMs: Number(ev.webhookRetryFor) * 1000,
     userAgent: `invoiced/${deps.version}`,
     ...(metrics ? { onAttempt: (o, s) => metrics.onWebhookAttempt(o, s) } : {}),

@@ -73,6 +73,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     help: 'POST every event (or only the comma-separated types, e.g. invoice_paid,offer_*) to this http(s) URL; repeatable' },
   { name: 'webhook-retry-for', kind: 'u64', arg: 'seconds', defaultText: '86400',
     help: 'How long a webhook delivery is retried before it is given up' },
+  { name: 'webhook-nice', kind: 'u32', arg: '0-19', defaultText: '19',
+    help: 'Nice value of the thread making webhook POSTs (Linux): 19 gives RPC the CPU first, 0 the same priority' },
   { name: 'metrics', kind: 'string', arg: 'host:port',
     help: 'Serve Prometheus metrics at http://host:port/metrics (off unless given)' },
   { name: 'developer', kind: 'flag',

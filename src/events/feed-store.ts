@@ -3,7 +3,7 @@
  * `event_seq` row of `invoice_counters` (migration 0006). No rules: src/events/feed.ts decides.
  */
 import { sql, type ColumnType, type Kysely } from 'kysely';
-import { prepared } from '../invoice/store/prepared.js';
+import { prepared, preparedInsert } from '../invoice/store/prepared.js';
 import type { DbInt } from '../invoice/store/schema.js';
 
 type Immutable<T> = ColumnType<T, T, never>;
@@ -49,29 +49,15 @@ const bumpSeq = prepared(1, (db, n: number) =>
     .returning('value'),
 );
 
-/** Rows per multi-row insert: a batch goes in chunks of 32, 16, …, 1 rows, so only six statements exist. */
-const CHUNKS = [32, 16, 8, 4, 2, 1] as const;
-const insertChunk = new Map(
-  CHUNKS.map((n) => [
-    n,
-    prepared(n * 4, (db, ...v: unknown[]) =>
-      on(db)
-        .insertInto('events')
-        .values(Array.from({ length: n }, (_, i) => ({ seq: v[4 * i], type: v[4 * i + 1], created_at: v[4 * i + 2], body: v[4 * i + 3] }) as never)),
-    ),
-  ]),
+const insertRows = preparedInsert(4, (db, rows) =>
+  on(db)
+    .insertInto('events')
+    .values(rows.map(([seq, type, created_at, body]) => ({ seq, type, created_at, body }) as never)),
 );
 
 /** Stores new events: compiled once per chunk size (the hot path of every change), never per batch. */
 export async function insertEvents(db: AnyDb, rows: readonly EventRow[]): Promise<void> {
-  let at = 0;
-  while (at < rows.length) {
-    const n = CHUNKS.find((c) => c <= rows.length - at)!;
-    const args: unknown[] = [];
-    for (const r of rows.slice(at, at + n)) args.push(r.seq, r.type, r.created_at, r.body);
-    await insertChunk.get(n)!(db, ...args);
-    at += n;
-  }
+  await insertRows(db, rows.map((r) => [r.seq, r.type, r.created_at, r.body]));
 }
 
 /** Events from `start` (inclusive) in seq order, at most `limit`, optionally only some types. */

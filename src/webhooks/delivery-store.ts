@@ -4,6 +4,7 @@
  * the pending row with the smallest seq. Times are Unix milliseconds.
  */
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
+import { prepared, preparedChunked, preparedInsert } from '../invoice/store/prepared.js';
 import type { DbInt } from '../invoice/store/schema.js';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
@@ -60,13 +61,20 @@ function toDelivery(r: Selectable<Tables['webhook_deliveries']>): Delivery {
   });
 }
 
-/** New pending deliveries, due at once. */
-export async function insertDeliveries(db: AnyDb, rows: ReadonlyArray<{ url: string; seq: number }>, now: number): Promise<void> {
-  if (rows.length === 0) return;
-  await on(db)
+const insertRows = preparedInsert(3, (db, rows) =>
+  on(db)
     .insertInto('webhook_deliveries')
-    .values(rows.map((r) => ({ url: r.url, seq: r.seq, status: 'pending', attempts: 0, created_at: now, next_attempt_at: now, updated_at: null, last_status: null, last_error: null })))
-    .execute();
+    .values(
+      rows.map(
+        ([url, seq, now]) =>
+          ({ url, seq, status: 'pending', attempts: 0, created_at: now, next_attempt_at: now, updated_at: null, last_status: null, last_error: null }) as never,
+      ),
+    ),
+);
+
+/** New pending deliveries, due at once (in the events' transaction: compiled once per chunk size). */
+export async function insertDeliveries(db: AnyDb, rows: ReadonlyArray<{ url: string; seq: number }>, now: number): Promise<void> {
+  await insertRows(db, rows.map((r) => [r.url, r.seq, now]));
 }
 
 /** URLs with something pending. */
@@ -100,11 +108,15 @@ export async function headOf(db: AnyDb, url: string, lock: boolean): Promise<(De
   return r && { ...toDelivery(r), body: r.body };
 }
 
+/** The rounds' reads (SQLite, the hot path of delivery): compiled once, from the head or after a seq. */
+const pendingFromHead = prepared(2, (db, url: string, limit: number) => pendingWithBody(db, url).orderBy('d.seq', 'asc').limit(limit));
+const pendingAfter = prepared(3, (db, url: string, limit: number, after: number) =>
+  pendingWithBody(db, url).where('d.seq', '>', after).orderBy('d.seq', 'asc').limit(limit),
+);
+
 /** A URL's pending deliveries in seq order (after seq `after`, if given), at most `limit` (SQLite's rounds). */
 export async function pendingOf(db: AnyDb, url: string, limit: number, after?: number): Promise<Array<Delivery & { body: string }>> {
-  let q = pendingWithBody(db, url);
-  if (after !== undefined) q = q.where('d.seq', '>', after);
-  const rows = await q.orderBy('d.seq', 'asc').limit(limit).execute();
+  const rows = after === undefined ? await pendingFromHead(db, url, limit) : await pendingAfter(db, url, limit, after);
   return rows.map((r) => ({ ...toDelivery(r), body: r.body }));
 }
 
@@ -118,28 +130,30 @@ export interface AttemptRecord {
   readonly last_error: string | null;
 }
 
+/** One outcome for a list of a URL's deliveries still pending: compiled once per chunk size. */
+const updatePending = preparedChunked(7, 1, (db, [status, attempts, next_attempt_at, updated_at, last_status, last_error, url], seqs) =>
+  on(db)
+    .updateTable('webhook_deliveries')
+    .set({ status, attempts, next_attempt_at, updated_at, last_status, last_error } as never)
+    .where('url', '=', url as string)
+    .where('seq', 'in', seqs.map(([seq]) => seq as number))
+    .where('status', '=', 'pending'),
+);
+
 /**
  * Records the outcomes of attempts of `url`'s deliveries: one UPDATE per distinct outcome (a round's
- * accepted deliveries usually share one), guarded: only a row still pending changes.
+ * accepted deliveries usually share one) and chunk of seqs, guarded: only a row still pending changes.
  */
 export async function recordAttempts(db: AnyDb, url: string, outcomes: ReadonlyArray<readonly [{ seq: number }, AttemptRecord]>): Promise<void> {
-  const groups = new Map<string, { o: AttemptRecord; seqs: number[] }>();
+  const groups = new Map<string, { o: AttemptRecord; seqs: Array<[number]> }>();
   for (const [d, o] of outcomes) {
     const key = JSON.stringify([o.status, o.attempts, o.next_attempt_at, o.now, o.last_status, o.last_error]);
     const g = groups.get(key);
-    if (g) g.seqs.push(d.seq);
-    else groups.set(key, { o, seqs: [d.seq] });
+    if (g) g.seqs.push([d.seq]);
+    else groups.set(key, { o, seqs: [[d.seq]] });
   }
   for (const { o, seqs } of groups.values()) {
-    for (let i = 0; i < seqs.length; i += 500) {
-      await on(db)
-        .updateTable('webhook_deliveries')
-        .set({ status: o.status, attempts: o.attempts, next_attempt_at: o.next_attempt_at, updated_at: o.now, last_status: o.last_status, last_error: o.last_error })
-        .where('url', '=', url)
-        .where('seq', 'in', seqs.slice(i, i + 500))
-        .where('status', '=', 'pending')
-        .execute();
-    }
+    await updatePending(db, [o.status, o.attempts, o.next_attempt_at, o.now, o.last_status, o.last_error, url], seqs);
   }
 }
 

@@ -21,10 +21,11 @@ import type { Logger } from 'pino';
 import type { InvoiceDatabase } from '../invoice/store/db.js';
 import { WriteQueue } from '../invoice/store/write-queue.js';
 import type { CancelTimer, Clock, RandomSource } from '../util/clock.js';
+import type { PriorityOutcome } from '../util/thread-priority.js';
 import { retryDelay, unitRandom } from './backoff.js';
 import * as store from './delivery-store.js';
 import { createPoster } from './poster.js';
-import { deliveryId, HEADER, signBody } from './signature.js';
+import { deliveryId, HEADER } from './signature.js';
 
 /** Any Kysely handle on the database: the tables used are declared by the stores. */
 // `any`: the handle's own table map does not matter here; the stores add theirs with withTables.
@@ -42,6 +43,11 @@ export interface WebhookDispatcherDeps {
   readonly logger?: Logger;
   /** Time limit of one attempt (10 s). */
   readonly timeoutMs: number;
+  /**
+   * The poster thread's nice value (`--webhook-nice`, default 19: deliveries take the CPU that RPC leaves,
+   * and still a share when none is left); undefined leaves the thread at the daemon's priority.
+   */
+  readonly posterNice?: number;
   /** How long a delivery is retried before it is given up (24 h). */
   readonly retryForMs: number;
   /** How often pending deliveries are looked for besides the feed's wake-ups (default 30 s). */
@@ -69,6 +75,8 @@ export interface WebhookDispatcher {
 const ROUND = 50;
 /** Longest a delivered outcome waits to be recorded with others (SQLite; real time). */
 const HOLD_MS = 100;
+/** Longest recorded outcomes wait for other writes to carry them (SQLite; real time). */
+const RIDE_MS = 2;
 /** How long a local commit's deliveries wait for more to join their round (real time). */
 const COALESCE_MS = 10;
 
@@ -97,16 +105,19 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   const workers = new Map<string, Worker>();
   const held = new Map<string, Held>();
   const soon = new Map<string, NodeJS.Timeout>();
-  const poster = createPoster({ timeoutMs: deps.timeoutMs });
+  const poster = createPoster({ timeoutMs: deps.timeoutMs, secret: deps.secret, nice: deps.posterNice, onPriority: (o) => logPriority(logger, o) });
   const running = new Set<Promise<void>>();
   let scanning = false;
   let rescan = false;
   let closed = false;
   let cancelScan: CancelTimer | undefined;
 
-  /** A write outside the index lock: PostgreSQL on the claim pool, SQLite through the write queue. */
-  const write = <T>(fn: (k: AnyKysely) => Promise<T>): Promise<T> =>
-    deps.claimDb ? deps.claimDb.db.transaction().execute(fn) : queue.run((tx) => fn(tx.db));
+  /**
+   * A write outside the index lock: PostgreSQL on the claim pool, SQLite through the write queue (`ride`:
+   * in the next transaction other writes start, or one of its own within RIDE_MS).
+   */
+  const write = <T>(fn: (k: AnyKysely) => Promise<T>, ride = false): Promise<T> =>
+    deps.claimDb ? deps.claimDb.db.transaction().execute(fn) : queue.run((tx) => fn(tx.db), ride ? { rideForMs: RIDE_MS } : {});
 
   function kick(urls?: Iterable<string>): void {
     if (closed) return;
@@ -234,7 +245,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     await h.flushing;
     const batch = h.outcomes.splice(0);
     if (batch.length === 0) return;
-    const flushing = write((k) => store.recordAttempts(k, url, batch)).finally(() => {
+    const flushing = write((k) => store.recordAttempts(k, url, batch), true).finally(() => {
       // Failed or not, the rows say what is left: pending ones are posted again (at least once). Rounds
       // start at the head again, which picks up a delivery made pending before lastSeq meanwhile (redeliver).
       delete h.flushing;
@@ -275,12 +286,12 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
         headers: {
           'content-type': 'application/json',
           'user-agent': deps.userAgent,
-          [HEADER.signature]: signBody(deps.secret, d.body),
           [HEADER.seq]: String(d.seq),
           [HEADER.delivery]: deliveryId(urlHash(d.url), d.seq),
           [HEADER.attempt]: String(d.attempts + 1),
         },
         body: d.body,
+        sign: true,
       })),
     );
     const now = clock.now();
@@ -351,7 +362,23 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   };
 }
 
-const urlHash = (url: string): string => createHash('sha256').update(url).digest('hex').slice(0, 16);
+/** Says at what priority the poster thread runs (it lowers its own; where it cannot, why). */
+function logPriority(logger: Logger | undefined, o: PriorityOutcome): void {
+  if ('nice' in o) logger?.debug({ nice: o.nice }, 'webhook poster thread priority lowered');
+  else if (o.unchanged !== 'not asked') logger?.info({ reason: o.unchanged }, 'webhook poster thread keeps the daemon’s priority');
+}
+
+const urlHashes = new Map<string, string>();
+/** The URL's part of a delivery id (kept per URL: every delivery of the URL needs it). */
+function urlHash(url: string): string {
+  let h = urlHashes.get(url);
+  if (h === undefined) {
+    h = createHash('sha256').update(url).digest('hex').slice(0, 16);
+    if (urlHashes.size >= 10_000) urlHashes.clear();
+    urlHashes.set(url, h);
+  }
+  return h;
+}
 
 /** Scheme, host and port only: a URL's path or query may hold a token, which is not logged. */
 function originOf(url: string): string {

@@ -3,10 +3,14 @@
  * framing, parsing the answers) stays off the thread that answers RPC. It receives runs, each
  * a list of requests to make in order until one fails (a URL's deliveries: the dispatcher sends one run
  * per URL at a time, so a URL's order holds); runs go on concurrently, and each is answered in one
- * message when it ends. Nothing here logs.
+ * message when it ends. Nothing here logs: the thread's first message says at what priority it runs (it
+ * lowers its own, so that deliveries take the CPU the RPC threads leave, util/thread-priority.ts), and the
+ * dispatcher logs that.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { postOnce, type PostRequest, type PostResult } from './http-post.js';
+import { lowerThreadPriority, type PriorityOutcome } from '../util/thread-priority.js';
+import type { PostRequest, PostResult } from './http-post.js';
+import { postSigned } from './signature.js';
 
 /** From the poster: runs to make, or `abort` (shutdown: end every attempt in flight). */
 export type PosterMessage = { readonly runs: ReadonlyArray<{ readonly id: number; readonly requests: readonly PostRequest[] }> } | { readonly abort: true };
@@ -15,10 +19,23 @@ export interface PosterAnswer {
   readonly id: number;
   readonly results: ReadonlyArray<PostResult & { readonly seconds: number }>;
 }
+/** What the thread is started with. */
+export interface PosterData {
+  readonly timeoutMs: number;
+  /** The nice value to run at; undefined leaves the thread's priority alone. */
+  readonly nice?: number;
+  /** The webhook secret, for the requests that ask to be signed. */
+  readonly secret?: string;
+}
+/** The thread's first message: the priority it runs at. */
+export interface PosterPriority {
+  readonly priority: PriorityOutcome;
+}
 
 const port = parentPort;
 if (port) {
-  const timeoutMs = (workerData as { timeoutMs: number }).timeoutMs;
+  const { timeoutMs, nice, secret } = workerData as PosterData;
+  port.postMessage({ priority: nice !== undefined ? lowerThreadPriority(nice) : { unchanged: 'not asked' } } satisfies PosterPriority);
   const inflight = new Set<AbortController>();
   let aborted = 0;
   const run = async (requests: readonly PostRequest[]): Promise<PosterAnswer['results']> => {
@@ -28,7 +45,7 @@ if (port) {
       const abort = new AbortController();
       inflight.add(abort);
       const started = performance.now();
-      const r = await postOnce(req, timeoutMs, abort);
+      const r = await postSigned(req, secret, timeoutMs, abort);
       inflight.delete(abort);
       results.push({ ...r, seconds: (performance.now() - started) / 1000 });
       if (r.error !== null || epoch !== aborted) break;

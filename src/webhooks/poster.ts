@@ -9,8 +9,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { threadStarted } from '../util/thread-started.js';
-import { postOnce, type PostRequest, type PostResult } from './http-post.js';
-import type { PosterAnswer, PosterMessage } from './poster-worker.js';
+import type { PostRequest, PostResult } from './http-post.js';
+import { postSigned } from './signature.js';
+import type { PriorityOutcome } from '../util/thread-priority.js';
+import type { PosterAnswer, PosterData, PosterMessage, PosterPriority } from './poster-worker.js';
 
 /** One attempt's outcome and how long it took. */
 export type Attempt = PostResult & { readonly seconds: number };
@@ -27,12 +29,24 @@ export interface Poster {
 
 const WORKER_URL = new URL('./poster-worker.js', import.meta.url);
 
-export function createPoster(opts: { readonly timeoutMs: number; readonly thread?: boolean }): Poster {
-  const threaded = (opts.thread ?? true) && existsSync(fileURLToPath(WORKER_URL));
-  return threaded ? threadPoster(opts.timeoutMs) : inlinePoster(opts.timeoutMs);
+export interface PosterOptions {
+  readonly timeoutMs: number;
+  /** Run the POSTs on a thread of their own (default: where the built worker is there). */
+  readonly thread?: boolean;
+  /** The webhook secret, for the requests that ask to be signed (`PostRequest.sign`). */
+  readonly secret?: string;
+  /** The thread's nice value (util/thread-priority.ts); undefined leaves it as it is. */
+  readonly nice?: number;
+  /** Told once the thread has set its priority, or could not. */
+  readonly onPriority?: (outcome: PriorityOutcome) => void;
 }
 
-function inlinePoster(timeoutMs: number): Poster {
+export function createPoster(opts: PosterOptions): Poster {
+  const threaded = (opts.thread ?? true) && existsSync(fileURLToPath(WORKER_URL));
+  return threaded ? threadPoster(opts) : inlinePoster(opts.timeoutMs, opts.secret);
+}
+
+function inlinePoster(timeoutMs: number, secret: string | undefined): Poster {
   const inflight = new Set<AbortController>();
   let closed = false;
   return {
@@ -43,7 +57,7 @@ function inlinePoster(timeoutMs: number): Poster {
         inflight.add(abort);
         const started = performance.now();
         try {
-          const r = closed ? { status: null, error: 'shutting down' } : await postOnce(req, timeoutMs, abort);
+          const r = closed ? { status: null, error: 'shutting down' } : await postSigned(req, secret, timeoutMs, abort);
           out.push({ ...r, seconds: (performance.now() - started) / 1000 });
           if (r.error !== null) break;
         } finally {
@@ -59,8 +73,8 @@ function inlinePoster(timeoutMs: number): Poster {
   };
 }
 
-function threadPoster(timeoutMs: number): Poster {
-  const worker = new Worker(WORKER_URL, { workerData: { timeoutMs } });
+function threadPoster(opts: PosterOptions): Poster {
+  const worker = new Worker(WORKER_URL, { workerData: { timeoutMs: opts.timeoutMs, nice: opts.nice, secret: opts.secret } satisfies PosterData });
   worker.unref();
   const started = threadStarted(worker);
   const pending = new Map<number, (r: Attempt[]) => void>();
@@ -73,7 +87,8 @@ function threadPoster(timeoutMs: number): Poster {
     for (const resolve of pending.values()) resolve(lost(error));
     pending.clear();
   };
-  worker.on('message', (a: PosterAnswer) => {
+  worker.on('message', (a: PosterAnswer | PosterPriority) => {
+    if ('priority' in a) return void opts.onPriority?.(a.priority);
     const resolve = pending.get(a.id);
     pending.delete(a.id);
     resolve?.([...a.results]);

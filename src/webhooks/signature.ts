@@ -3,6 +3,7 @@
  * bytes with the webhook secret (docs/events.md shows a receiver's check).
  */
 import { createHmac } from 'node:crypto';
+import { postOnce, type PostRequest, type PostResult } from './http-post.js';
 
 /** Request headers (lower case, as HTTP/2 and fetch normalise them). */
 export const HEADER = {
@@ -20,4 +21,15 @@ export function signBody(secret: string, body: string): string {
 /** The delivery id of (url, seq): the same for every attempt, so a receiver can drop repeats. */
 export function deliveryId(urlHash: string, seq: number): string {
   return `${urlHash}-${seq}`;
+}
+
+/**
+ * One attempt of `req` (http-post.ts), with its signature header added where it asks for one (`sign`):
+ * computed where the POST is made (the poster's thread), not on the thread that answers RPC. Without a
+ * secret such a request fails as an attempt does, with the reason.
+ */
+export function postSigned(req: PostRequest, secret: string | undefined, timeoutMs: number, abort: AbortController): Promise<PostResult> {
+  if (!req.sign) return postOnce(req, timeoutMs, abort);
+  if (secret === undefined) return Promise.resolve({ status: null, error: 'a webhook request asks to be signed, but the poster has no secret' });
+  return postOnce({ ...req, headers: { ...req.headers, [HEADER.signature]: signBody(secret, req.body) } }, timeoutMs, abort);
 }

@@ -2,7 +2,8 @@
  * The event feed, webhooks and metrics through the real daemon (built, over its socket), per database:
  * a SIGKILL under load leaves neither an invoice without its event nor an event without its invoice;
  * `--webhook` and `invoice … webhook=` deliveries arrive signed with the daemon's webhook_secret; a daemon
- * killed while a delivery is in flight delivers it again after restart; `--metrics` serves Prometheus text
+ * killed while a delivery is in flight delivers it again after restart; the poster thread alone runs at
+ * the lowest priority unless `--webhook-nice` says otherwise; `--metrics` serves Prometheus text
  * whose counters follow the work done, and nothing is served without the option.
  */
 import { createHmac } from 'node:crypto';
@@ -53,6 +54,12 @@ function parsePrometheus(text: string): Map<string, number> {
   return out;
 }
 
+/** The nice value of each thread of process `pid` (field 19 of /proc/<pid>/task/<tid>/stat). */
+function threadNices(pid: number): number[] {
+  return fs.readdirSync(`/proc/${pid}/task`).map((t) => Number(fs.readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+}
+const perThreadNice = fs.existsSync('/proc/thread-self');
+
 let sinks: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(sinks.map((s) => s.close()));
@@ -97,6 +104,11 @@ for (const db of E2E_DATABASES) {
       const own = await sink();
       sinks.push(all, paidOnly, own);
       const d = await startDaemon({ ...dbOpt, developer: true, args: [`--webhook=${all.url}/all`, `--webhook=invoice_deleted,offer_*@${paidOnly.url}/some`] });
+      if (perThreadNice) {
+        // The poster thread alone runs at nice 19 (--webhook-nice's default); every other thread keeps 0.
+        await vi.waitFor(() => expect(threadNices(d.proc.pid!).filter((n) => n === 19)).toHaveLength(1), WAIT);
+        expect(threadNices(d.proc.pid!).filter((n) => n !== 19 && n !== 0)).toEqual([]);
+      }
       const secretFile = path.join(d.datadir, 'webhook_secret');
       expect(fs.statSync(secretFile).mode & 0o777).toBe(0o600);
       const secret = fs.readFileSync(secretFile, 'utf8');
@@ -140,6 +152,15 @@ for (const db of E2E_DATABASES) {
       const w = d2.call('wait', ['events', 'created', 5]);
       expect((await d2.call('invoice', [1000, 'later', 'd'])).error).toBeUndefined();
       expect((await w).result).toMatchObject({ subsystem: 'events', created: 5, events: { seq: 5, type: 'invoice_created', invoice: { label: 'later' } } });
+    });
+
+    it.skipIf(!perThreadNice)('--webhook-nice=0: the poster thread keeps the daemon’s priority, and still delivers', async () => {
+      const s = await sink();
+      sinks.push(s);
+      const d = await startDaemon({ ...dbOpt, args: [`--webhook=${s.url}/all`, '--webhook-nice=0'] });
+      expect((await d.call('invoice', [1000, 'n', 'd'])).error).toBeUndefined();
+      await vi.waitFor(() => expect(s.got.map((g) => g.headers['x-invoiced-seq'])).toEqual(['1']), WAIT);
+      expect(threadNices(d.proc.pid!).filter((n) => n !== 0)).toEqual([]);
     });
 
     it('metrics: off by default; with --metrics a scrape parses as Prometheus text and counters follow the work', async () => {

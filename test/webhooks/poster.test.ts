@@ -9,6 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as source from '../../src/webhooks/poster.js';
+import { signBody } from '../../src/webhooks/signature.js';
 
 const BUILT = new URL('../../dist/src/webhooks/poster.js', import.meta.url);
 type PosterModule = typeof source;
@@ -33,6 +34,9 @@ for (const v of VARIANTS) {
         req.on('end', () => {
           seen.push({ path: req.url ?? '', headers: req.headers, body });
           if (req.url === '/hang') return void hung.push(res);
+          if (req.url === '/created') return void res.writeHead(201).end();
+          // An answer with a body that comes in many chunks: the status is the outcome, the body is dropped.
+          if (req.url === '/body') return void res.writeHead(200).end('x'.repeat(256 * 1024));
           res.writeHead(req.url === '/refuse' ? 503 : 204).end();
         });
       });
@@ -67,6 +71,37 @@ for (const v of VARIANTS) {
         expect(many.map((r) => r.map((x) => x.status))).toEqual(Array.from({ length: 20 }, (_, i) => [i % 2 ? 204 : 503]));
       } finally {
         await p.close();
+      }
+    });
+
+    it('takes any 2xx, an answer with a long body included, and signs what asks to be', async () => {
+      const { createPoster } = await v.load();
+      const p = createPoster({ timeoutMs: 10_000, secret: 'k' });
+      try {
+        const run = await p.postInOrder([
+          { url: `${url}/created`, headers: {}, body: 'a', sign: true },
+          { url: `${url}/body`, headers: {}, body: 'b' },
+          { url: `${url}/ok`, headers: {}, body: 'c', sign: true },
+        ]);
+        expect(run.map(({ status, error }) => ({ status, error }))).toEqual([
+          { status: 201, error: null },
+          { status: 200, error: null },
+          { status: 204, error: null },
+        ]);
+        expect(seen.map((r) => [r.body, r.headers['x-invoiced-signature']])).toEqual([
+          ['a', signBody('k', 'a')],
+          ['b', undefined],
+          ['c', signBody('k', 'c')],
+        ]);
+      } finally {
+        await p.close();
+      }
+      const unsigned = createPoster({ timeoutMs: 10_000 });
+      try {
+        const [r] = await unsigned.postInOrder([{ url: `${url}/ok`, headers: {}, body: 'd', sign: true }]);
+        expect(r).toMatchObject({ status: null, error: 'a webhook request asks to be signed, but the poster has no secret' });
+      } finally {
+        await unsigned.close();
       }
     });
 

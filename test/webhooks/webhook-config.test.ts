@@ -48,8 +48,12 @@ describe('webhook targets', () => {
       webhooks: [{ url: 'https://file.example' }, { url: 'https://file2.example' }],
       webhookRetryFor: 86_400n,
       webhookTimeoutMs: 10_000,
+      webhookNice: 19,
     });
     expect(() => resolve(['--webhook=gopher://x'])).toThrow("--webhook: should be an http:// or https:// URL, not 'gopher://x'");
+    const n = resolve(['--webhook-nice=0']);
+    expect(n.action === 'run' && n.config.events.webhookNice).toBe(0);
+    expect(() => resolve(['--webhook-nice=20'])).toThrow('--webhook-nice: should be 0 to 19, not 20');
     expect(() => resolve(['--dev-webhook-timeout=5'])).toThrow('--dev-webhook-timeout: requires --developer');
   });
 

@@ -37,3 +37,48 @@ export function prepared<A extends readonly unknown[], R>(
     return (await db.executeQuery(CompiledQuery.raw(c.sql, params) as CompiledQuery<R>)).rows;
   };
 }
+
+/** Items per statement of a chunked query: any number goes in chunks of 32, 16, …, 1, so only six statements exist. */
+const CHUNKS = [32, 16, 8, 4, 2, 1] as const;
+
+/**
+ * A query over many items (a multi-row insert, an update of a list of keys) compiled once per chunk size
+ * (`prepared`), so that the hot paths that write a batch's rows never compile per batch. Each statement
+ * takes the `fixedArity` values in `fixed` and one chunk of the items, each of `width` values; `build`
+ * receives placeholder markers for both.
+ */
+export function preparedChunked(
+  fixedArity: number,
+  width: number,
+  build: (db: Db, fixed: readonly unknown[], items: ReadonlyArray<readonly unknown[]>) => Compilable<unknown>,
+): (db: Db, fixed: readonly unknown[], items: ReadonlyArray<readonly unknown[]>) => Promise<void> {
+  const byChunk = new Map(
+    CHUNKS.map((n) => [
+      n,
+      prepared(fixedArity + n * width, (db, ...v: unknown[]) =>
+        build(
+          db,
+          v.slice(0, fixedArity),
+          Array.from({ length: n }, (_, i) => v.slice(fixedArity + i * width, fixedArity + (i + 1) * width)),
+        ),
+      ),
+    ]),
+  );
+  return async (db, fixed, items) => {
+    let at = 0;
+    while (at < items.length) {
+      const n = CHUNKS.find((c) => c <= items.length - at)!;
+      await byChunk.get(n)!(db, ...fixed, ...items.slice(at, at + n).flat());
+      at += n;
+    }
+  };
+}
+
+/** A multi-row insert of rows of `width` values (`preparedChunked` without fixed values). */
+export function preparedInsert(
+  width: number,
+  build: (db: Db, rows: ReadonlyArray<readonly unknown[]>) => Compilable<unknown>,
+): (db: Db, rows: ReadonlyArray<readonly unknown[]>) => Promise<void> {
+  const run = preparedChunked(0, width, (db, _fixed, rows) => build(db, rows));
+  return (db, rows) => run(db, [], rows);
+}

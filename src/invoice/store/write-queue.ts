@@ -49,10 +49,19 @@ export interface RunOptions {
    * fails as a failed COMMIT does: every operation in it rejects and nothing is written.
    */
   readonly atomic?: boolean;
+  /**
+   * Bookkeeping that can wait: the operation starts no transaction of its own but rides in the next one
+   * other operations start, or in one of its own after this many milliseconds (at once when the queue is
+   * asked to go idle). Under load it then costs no commit (webhook outcomes).
+   */
+  readonly rideForMs?: number;
 }
 
 export class WriteQueue {
   private queue: Pending[] = [];
+  /** Operations waiting to ride in the next batch (RunOptions.rideForMs). */
+  private riders: Pending[] = [];
+  private riderTimer: NodeJS.Timeout | undefined;
   private running = false;
   private scheduled = false;
   private idleWaiters: Array<() => void> = [];
@@ -84,15 +93,30 @@ export class WriteQueue {
   /** Queues `op`; resolves with its result once the transaction holding it has committed. */
   run<T>(op: WriteOp<T>, opts: RunOptions = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ op, atomic: opts.atomic === true, resolve: resolve as (v: unknown) => void, reject });
+      const p: Pending = { op, atomic: opts.atomic === true, resolve: resolve as (v: unknown) => void, reject };
+      if (opts.rideForMs !== undefined) {
+        this.riders.push(p);
+        this.riderTimer ??= setTimeout(() => this.boardRiders(), opts.rideForMs);
+        return;
+      }
+      this.queue.push(p);
       this.schedule();
     });
   }
 
-  /** Resolves when nothing is queued or running. */
+  /** Resolves when nothing is queued or running (riders are sent on their way at once). */
   idle(): Promise<void> {
+    if (this.riders.length > 0) this.boardRiders();
     if (!this.running && !this.scheduled && this.queue.length === 0) return Promise.resolve();
     return new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  /** The riders' wait is over: they go in the next batch, started for them if need be. */
+  private boardRiders(): void {
+    clearTimeout(this.riderTimer);
+    this.riderTimer = undefined;
+    this.queue.push(...this.riders.splice(0));
+    this.schedule();
   }
 
   private schedule(): void {
@@ -111,6 +135,12 @@ export class WriteQueue {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
+        // Waiting riders join a batch that is starting anyway; the last operations of it, they wait no more.
+        if (this.riders.length > 0) {
+          clearTimeout(this.riderTimer);
+          this.riderTimer = undefined;
+          batch.push(...this.riders.splice(0));
+        }
         await this.runBatch(batch);
       }
     } finally {

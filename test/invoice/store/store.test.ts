@@ -282,6 +282,30 @@ for (const dialect of DIALECTS) {
         expect(t.db.dialect.transactionLost(new Error('refused by the operation'))).toBe(false);
       });
 
+      it('a rider waits for the next batch and commits in it; alone only when its time is up or the queue must go idle', async () => {
+        const batches: number[] = [];
+        const q = new WriteQueue({ ...t.db, hooks: { onCommit: (n) => void batches.push(n) } });
+        const insert = (i: number, opts = {}) => q.run((tx) => store.insertInvoice(tx.db, row(i)), opts);
+        let rode = false;
+        const rider = insert(1, { rideForMs: 60_000 }).then(() => (rode = true));
+        // Nothing else is queued: the rider waits (no commit of its own) until ordinary operations come.
+        await new Promise<void>((r) => setImmediate(r));
+        expect(batches).toEqual([]);
+        expect(await store.findByLabel(t.db.db, 'l1')).toBeUndefined();
+        await Promise.all([insert(2), insert(3)]);
+        await rider;
+        expect(rode).toBe(true);
+        expect(batches).toEqual([3]);
+        // Alone: once its time is up (0 ms here), or at once when the queue is asked to go idle.
+        await insert(4, { rideForMs: 0 });
+        const waiting = insert(5, { rideForMs: 60_000 });
+        await q.idle();
+        await waiting;
+        expect(batches).toEqual([3, 1, 1]);
+        const rows = await store.listInvoices(t.db.db, { index: 'created', reverse: false });
+        expect(rows.map((r) => r.label)).toEqual(['l1', 'l2', 'l3', 'l4', 'l5']);
+      });
+
       it('a lone failing operation rolls back everything it wrote', async () => {
         const q = new WriteQueue(t.db);
         await expect(
