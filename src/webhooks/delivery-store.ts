@@ -120,6 +120,16 @@ export async function pendingOf(db: AnyDb, url: string, limit: number, after?: n
   return rows.map((r) => ({ ...toDelivery(r), body: r.body }));
 }
 
+/**
+ * PostgreSQL, inside the transaction that holds `url`'s head locked (`headOf` with `lock`): the pending
+ * deliveries after it, at most `limit`, locked too. No other daemon takes a row of the URL without taking
+ * its head first, so these are free, and they go out in the same run, in order.
+ */
+export async function lockedAfterHead(db: AnyDb, url: string, head: number, limit: number): Promise<Array<Delivery & { body: string }>> {
+  const rows = await pendingWithBody(db, url).where('d.seq', '>', head).orderBy('d.seq', 'asc').limit(limit).forUpdate('d').execute();
+  return rows.map((r) => ({ ...toDelivery(r), body: r.body }));
+}
+
 /** An attempt's outcome, as the delivery's row records it. */
 export interface AttemptRecord {
   readonly status: DeliveryStatus;

@@ -71,7 +71,7 @@ export interface WebhookDispatcher {
   close(): Promise<void>;
 }
 
-/** Most deliveries of one URL posted before their outcomes are recorded (SQLite). */
+/** Most deliveries of one URL posted in one run (SQLite: before their outcomes are recorded; PostgreSQL: in one transaction). */
 const ROUND = 50;
 /** Longest a delivered outcome waits to be recorded with others (SQLite; real time). */
 const HOLD_MS = 100;
@@ -263,7 +263,12 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
     kick();
   }
 
-  /** PostgreSQL: the head is held FOR UPDATE SKIP LOCKED during the POST; others skip it. */
+  /**
+   * PostgreSQL: the head is held FOR UPDATE SKIP LOCKED during the POSTs; others skip it. Holding the head
+   * is holding the URL, so the pending deliveries after it are locked with it and posted in the same run
+   * (in order, until one fails or is not due yet), and all their outcomes are written in this one
+   * transaction: a commit per run, not per delivery.
+   */
   async function attemptLocked(url: string): Promise<Step> {
     return deps.claimDb!.db.transaction().execute(async (trx): Promise<Step> => {
       const head = await store.headOf(trx, url, true);
@@ -271,9 +276,22 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       if (!head) return { kind: 'idle' };
       const wait = head.next_attempt_at - clock.now();
       if (wait > 0) return { kind: 'wait', ms: wait };
-      const [outcome] = await post([head]);
-      if (closed || !outcome) return { kind: 'idle' }; // abandoned by close(): still pending
-      await store.recordAttempts(trx, url, [[head, outcome]]);
+      const rest = await store.lockedAfterHead(trx, url, head.seq, ROUND - 1);
+      const due = [head];
+      for (const d of rest) {
+        if (d.next_attempt_at > clock.now()) break;
+        due.push(d);
+      }
+      const outcomes = await post(due);
+      if (closed || outcomes.length === 0) return { kind: 'idle' }; // abandoned by close(): still pending
+      await store.recordAttempts(
+        trx,
+        url,
+        outcomes.map((o, i) => [due[i]!, o] as const),
+      );
+      // A short run that went through took all there was: done until the next kick (no empty transaction).
+      const all = due.length === rest.length + 1 && rest.length < ROUND - 1;
+      if (all && outcomes.length === due.length && outcomes.every((o) => o.status === 'delivered')) return { kind: 'idle' };
       return { kind: 'progress' };
     });
   }
