@@ -85,7 +85,8 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsSetup> {
     random,
     logger: logger.child({ module: 'webhooks' }),
     timeoutMs: ev.webhookTimeoutMs,
-    posterNice: ev.webhookNice,
+    // 0 asks for the daemon's own priority: the thread is left as it starts.
+    ...(ev.webhookNice > 0 ? { posterNice: ev.webhookNice } : {}),
     retryForMs: Number(ev.webhookRetryFor) * 1000,
     userAgent: `invoiced/${deps.version}`,
     ...(metrics ? { onAttempt: (o, s) => metrics.onWebhookAttempt(o, s) } : {}),

@@ -9,9 +9,9 @@
  * Raising a nice value needs no privilege. Elsewhere (no /proc/thread-self) nothing changes.
  */
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 
-/** What `lowerThreadPriority` did: the nice value set, or why none was. */
+/** What `lowerThreadPriority` did: the thread's nice value now, or why it could not be set. */
 export type PriorityOutcome = { readonly nice: number } | { readonly unchanged: string };
 
 export function lowerThreadPriority(nice: number, threadSelf: string = '/proc/thread-self'): PriorityOutcome {
@@ -23,6 +23,9 @@ export function lowerThreadPriority(nice: number, threadSelf: string = '/proc/th
   }
   if (!Number.isSafeInteger(tid) || tid <= 0) return { unchanged: `unexpected thread id from ${threadSelf}` };
   try {
+    // Only ever lowered: a thread already at that nice value or above (the daemon run niced) keeps its own.
+    const current = getPriority(tid);
+    if (current >= nice) return { nice: current };
     setPriority(tid, nice);
     return { nice };
   } catch (err) {

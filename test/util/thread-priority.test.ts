@@ -1,7 +1,8 @@
 /**
  * lowerThreadPriority changes the calling thread's nice value and no other thread's: run in a real worker
  * thread (the built module), the worker's /proc entry shows the new value while the main thread keeps its
- * own; where there is no /proc/thread-self it changes nothing and says why.
+ * own, and a later call asking for less leaves it there (a priority is only ever lowered); where there is no
+ * /proc/thread-self it changes nothing and says why.
  */
 import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -23,18 +24,22 @@ describe('lowerThreadPriority', () => {
        const fs = require('node:fs');
        import(workerData.module).then(({ lowerThreadPriority }) => {
          const outcome = lowerThreadPriority(12);
+         const again = lowerThreadPriority(5); // never raised again
+         const nice = require('node:os').getPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()));
          const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-         parentPort.postMessage({ outcome, tid });
+         parentPort.postMessage({ outcome, again, nice, tid });
          parentPort.once('message', () => process.exit(0));
        });`,
       { eval: true, workerData: { module: BUILT.href } },
     );
     try {
-      const m = await new Promise<{ outcome: unknown; tid: number }>((resolve, reject) => {
+      const m = await new Promise<{ outcome: unknown; again: unknown; nice: number; tid: number }>((resolve, reject) => {
         worker.once('message', resolve);
         worker.once('error', reject);
       });
       expect(m.outcome).toEqual({ nice: 12 });
+      expect(m.again).toEqual({ nice: 12 });
+      expect(m.nice).toBe(12);
       expect(niceOf(m.tid)).toBe(12);
       expect(niceOf(process.pid)).toBe(before);
     } finally {
