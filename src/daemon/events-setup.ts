@@ -11,6 +11,7 @@ import { createEventFeed, type EventFeed } from '../events/feed.js';
 import { openInvoiceDatabase, type InvoiceDatabase } from '../invoice/store/db.js';
 import { formatEventObject } from '../rpc/commands/event-format.js';
 import type { Clock, RandomSource } from '../util/clock.js';
+import { createDeferredRouting, type DeferredRouting } from '../webhooks/deferred-routing.js';
 import { createWebhookDispatcher, type WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { webhookRouter } from '../webhooks/router.js';
 import { loadWebhookSecret } from '../webhooks/webhook-secret.js';
@@ -77,6 +78,8 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsSetup> {
     await claimDb?.close();
     throw err;
   });
+  // SQLite: deliveries routed after the events' commit, many at a time (src/webhooks/deferred-routing.ts).
+  let deferred: DeferredRouting | undefined;
   const webhooks = createWebhookDispatcher({
     db: database,
     ...(claimDb ? { claimDb } : {}),
@@ -89,28 +92,42 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsSetup> {
     ...(ev.webhookNice > 0 ? { posterNice: ev.webhookNice } : {}),
     retryForMs: Number(ev.webhookRetryFor) * 1000,
     userAgent: `invoiced/${deps.version}`,
+    beforeRead: () => deferred?.flush() ?? Promise.resolve(),
     ...(metrics ? { onAttempt: (o, s) => metrics.onWebhookAttempt(o, s) } : {}),
   });
   // Wake the dispatcher only after commits that routed deliveries, for the URLs they went to, without a
   // scan (another daemon's commits: a scan). By seq: a later append may route before this one's commit.
   const routed = new Map<string, number>();
-  feed.addRouter(
-    webhookRouter(ev.webhooks, clock, (seq, urls) => {
-      for (const u of urls) routed.set(u, Math.max(routed.get(u) ?? 0, seq));
-    }),
-  );
-  feed.onEvents((events, local) => {
-    if (!local) return webhooks.kick();
-    if (routed.size === 0) return;
-    const top = events.reduce((m, e) => Math.max(m, e.seq), 0);
-    const due: string[] = [];
-    for (const [url, seq] of routed) {
-      if (seq > top) continue;
-      due.push(url);
-      routed.delete(url);
-    }
-    if (due.length > 0) webhooks.kick(due);
+  const router = webhookRouter(ev.webhooks, clock, (seq, urls) => {
+    for (const u of urls) routed.set(u, Math.max(routed.get(u) ?? 0, seq));
   });
+  if (config.database.kind === 'sqlite') {
+    deferred = createDeferredRouting({
+      db: database,
+      route: router,
+      logger: logger.child({ module: 'webhooks' }),
+      afterCommit: () => {
+        const urls = [...routed.keys()];
+        routed.clear();
+        if (urls.length > 0) webhooks.kick(urls);
+      },
+    });
+    feed.onEvents((events, local) => deferred!.onEvents(events, local));
+  } else {
+    feed.addRouter(router);
+    feed.onEvents((events, local) => {
+      if (!local) return webhooks.kick();
+      if (routed.size === 0) return;
+      const top = events.reduce((m, e) => Math.max(m, e.seq), 0);
+      const due: string[] = [];
+      for (const [url, seq] of routed) {
+        if (seq > top) continue;
+        due.push(url);
+        routed.delete(url);
+      }
+      if (due.length > 0) webhooks.kick(due);
+    });
+  }
   if (metrics) feed.onEvents((events, local) => metrics.onEvents(events, local));
 
   let server: Awaited<ReturnType<typeof serveMetrics>> | undefined;
@@ -121,6 +138,7 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsSetup> {
     ...(metrics ? { metrics } : {}),
     async start() {
       await feed.start();
+      await deferred?.start();
       webhooks.start();
       if (metrics && ev.metrics) {
         server = await serveMetrics(metrics.registry, ev.metrics.host, ev.metrics.port);
@@ -129,6 +147,7 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsSetup> {
     },
     async close() {
       await server?.close();
+      await deferred?.close();
       await webhooks.close();
       await feed.close();
       await claimDb?.close();

@@ -17,6 +17,12 @@ type Tables = {
 type AnyDb = Kysely<any>;
 const on = (db: AnyDb): Kysely<Tables> => db.withTables<Tables>() as unknown as Kysely<Tables>;
 
+/**
+ * The `invoice_counters` row up to which events have been routed to their webhook deliveries (SQLite, where
+ * routing follows the commit: webhooks' deferred-routing.ts); absent on PostgreSQL.
+ */
+export const ROUTED_SEQ = 'webhook_routed_seq';
+
 /** The name of the feed's counter row in `invoice_counters`. */
 export const EVENT_SEQ = 'event_seq';
 
@@ -81,7 +87,7 @@ export async function lastSeq(db: AnyDb): Promise<number> {
 
 /**
  * Autoclean: deletes at most `limit` events created at or before `cutoff` (Unix seconds) that no webhook
- * delivery still waits for; returns how many went. The counter keeps its value: seqs are never reused.
+ * delivery still waits for and that have been routed to their deliveries; returns how many went. The counter keeps its value: seqs are never reused.
  */
 export async function deleteOldEvents(db: AnyDb, cutoff: number, limit: number): Promise<number> {
   const k = on(db);
@@ -89,6 +95,11 @@ export async function deleteOldEvents(db: AnyDb, cutoff: number, limit: number):
     .selectFrom('events')
     .select('seq')
     .where('created_at', '<=', cutoff)
+    // Not before their deliveries exist: on SQLite events are routed after their commit (webhooks'
+    // deferred-routing.ts), up to the seq this counter holds; without the row every event is routed.
+    .where('seq', '<=', (eb) =>
+      eb.fn.coalesce(eb.selectFrom('invoice_counters').select('value').where('name', '=', ROUTED_SEQ), sql.lit(Number.MAX_SAFE_INTEGER)),
+    )
     .where(({ not, exists, selectFrom }) =>
       not(exists(selectFrom('webhook_deliveries as d').select('d.seq').whereRef('d.seq', '=', 'events.seq').where('d.status', '=', 'pending'))),
     )

@@ -4,6 +4,7 @@
  * the pending row with the smallest seq. Times are Unix milliseconds.
  */
 import { sql, type ColumnType, type Kysely, type Selectable } from 'kysely';
+import { ROUTED_SEQ } from '../events/feed-store.js';
 import { prepared, preparedChunked, preparedInsert } from '../invoice/store/prepared.js';
 import type { DbInt } from '../invoice/store/schema.js';
 
@@ -22,6 +23,7 @@ type Tables = {
     last_error: ColumnType<string | null, string | null, string | null>;
   };
   events: { seq: ColumnType<DbInt, number, never>; body: ColumnType<string, string, never> };
+  invoice_counters: { name: ColumnType<string, string, never>; value: ColumnType<DbInt, number, number> };
 };
 /**
  * 'pending' written into the SQL text, not bound: the partial index on pending deliveries (migration
@@ -205,4 +207,23 @@ export async function backlog(db: AnyDb): Promise<Array<{ url: string; pending: 
     .groupBy('url')
     .execute();
   return rows.map((r) => ({ url: r.url, pending: Number(r.n) }));
+}
+
+/**
+ * The routed counter (inside a write transaction), created at `initial` if missing: on a first start every
+ * older event was routed in its own transaction.
+ */
+export async function ensureRouted(db: AnyDb, initial: number): Promise<number> {
+  await on(db).insertInto('invoice_counters').values({ name: ROUTED_SEQ, value: initial }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const r = await on(db).selectFrom('invoice_counters').select('value').where('name', '=', ROUTED_SEQ).executeTakeFirstOrThrow();
+  return Number(r.value);
+}
+
+const moveRouted = prepared(1, (db, seq: number) =>
+  on(db).updateTable('invoice_counters').set({ value: seq }).where('name', '=', ROUTED_SEQ).where('value', '<', seq),
+);
+
+/** Moves the routed counter up to `seq` (inside the routing's transaction). */
+export async function setRouted(db: AnyDb, seq: number): Promise<void> {
+  await moveRouted(db, seq);
 }

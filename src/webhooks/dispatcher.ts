@@ -15,7 +15,6 @@
  * `retryForMs` after the delivery was created; then it is marked failed and the URL moves on. Time and
  * randomness are injected; the POSTs themselves are made on a thread of their own (poster.ts).
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { InvoiceDatabase } from '../invoice/store/db.js';
@@ -53,6 +52,8 @@ export interface WebhookDispatcherDeps {
   /** How often pending deliveries are looked for besides the feed's wake-ups (default 30 s). */
   readonly scanIntervalMs?: number;
   readonly userAgent: string;
+  /** Run before the reads that must see every delivery (listing, redelivery, backlog): routing waiting. */
+  readonly beforeRead?: () => Promise<void>;
   /** Told after each attempt (metrics). */
   readonly onAttempt?: (outcome: AttemptOutcome, seconds: number) => void;
 }
@@ -305,7 +306,7 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
           'content-type': 'application/json',
           'user-agent': deps.userAgent,
           [HEADER.seq]: String(d.seq),
-          [HEADER.delivery]: deliveryId(urlHash(d.url), d.seq),
+          [HEADER.delivery]: deliveryId(d.url, d.seq),
           [HEADER.attempt]: String(d.attempts + 1),
         },
         body: d.body,
@@ -342,8 +343,12 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
 
   return {
     kick,
-    list: (q) => store.listDeliveries(db, q),
+    async list(q) {
+      await deps.beforeRead?.();
+      return store.listDeliveries(db, q);
+    },
     async redeliver(seq, url) {
+      await deps.beforeRead?.();
       const now = clock.now();
       const out = await write(async (k) => {
         const reset = await store.resetDeliveries(k, seq, url, now);
@@ -358,10 +363,14 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
       return out;
     },
     async wouldRedeliver(seq, url) {
+      await deps.beforeRead?.();
       if (await store.hasDeliveries(db, seq, url)) return true;
       return url !== undefined && store.eventExists(db, seq);
     },
-    backlog: () => store.backlog(db),
+    async backlog() {
+      await deps.beforeRead?.();
+      return store.backlog(db);
+    },
     start() {
       kick();
       scanLoop();
@@ -384,18 +393,6 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
 function logPriority(logger: Logger | undefined, o: PriorityOutcome): void {
   if ('nice' in o) logger?.debug({ nice: o.nice }, 'webhook poster thread priority lowered');
   else if (o.unchanged !== 'not asked') logger?.info({ reason: o.unchanged }, 'webhook poster thread keeps the daemon’s priority');
-}
-
-const urlHashes = new Map<string, string>();
-/** The URL's part of a delivery id (kept per URL: every delivery of the URL needs it). */
-function urlHash(url: string): string {
-  let h = urlHashes.get(url);
-  if (h === undefined) {
-    h = createHash('sha256').update(url).digest('hex').slice(0, 16);
-    if (urlHashes.size >= 10_000) urlHashes.clear();
-    urlHashes.set(url, h);
-  }
-  return h;
 }
 
 /** Scheme, host and port only: a URL's path or query may hold a token, which is not logged. */

@@ -1,18 +1,24 @@
 /**
- * Routes appended events to webhook URLs, inside the events' own transaction (a FeedRouter): every
+ * Routes appended events to webhook URLs, inside a write transaction (a FeedRouter): every
  * configured URL whose filter takes the event's type, plus, for an invoice's events, the invoice's own
- * `webhook` URL. A delivery row per (url, event) makes delivery survive restarts.
+ * `webhook` URL. A delivery row per (url, event) makes delivery survive restarts. On SQLite it runs after the
+ * events' commit, for many at a time (deferred-routing.ts); on PostgreSQL inside their transaction.
  */
 import type { Clock } from '../util/clock.js';
-import type { FeedRouter } from '../events/feed.js';
+import type { FeedEvent, FeedRouter } from '../events/feed.js';
 import { dropInvoiceWebhooks, invoiceWebhooks } from '../events/invoice-webhooks.js';
 import { insertDeliveries } from './delivery-store.js';
 import { wants, type WebhookTarget } from './webhook-target.js';
 
-const createdIndexOf = (subject: object | undefined): number | undefined =>
-  subject && typeof (subject as { created_index?: unknown }).created_index === 'number'
-    ? (subject as { created_index: number }).created_index
-    : undefined;
+/**
+ * The invoice's created_index: from the record it was made from, or, for an event read back from its row
+ * (routed after a restart), from the body, whose object is the invoice as `listinvoices` shows it.
+ */
+function createdIndexOf(e: FeedEvent): number | undefined {
+  const subject = e.subject ?? (JSON.parse(e.body) as Record<string, unknown>)[e.kind];
+  const index = (subject as { created_index?: unknown } | undefined)?.created_index;
+  return typeof index === 'number' ? index : undefined;
+}
 
 /**
  * `onRouted` hears the highest seq of each append that made deliveries, and their URLs (to wake those
@@ -24,13 +30,13 @@ export function webhookRouter(
   onRouted?: (seq: number, urls: ReadonlySet<string>) => void,
 ): FeedRouter {
   return async (db, events) => {
-    const invoiceIndexes = events.flatMap((e) => (e.kind === 'invoice' ? [createdIndexOf(e.subject)].filter((x) => x !== undefined) : []));
+    const invoiceIndexes = events.flatMap((e) => (e.kind === 'invoice' ? [createdIndexOf(e)].filter((x) => x !== undefined) : []));
     const own = await invoiceWebhooks(db, invoiceIndexes);
     const rows: Array<{ url: string; seq: number }> = [];
     const deleted: number[] = [];
     for (const e of events) {
       const urls = new Set(targets.filter((t) => wants(t, e.type)).map((t) => t.url));
-      const index = e.kind === 'invoice' ? createdIndexOf(e.subject) : undefined;
+      const index = e.kind === 'invoice' ? createdIndexOf(e) : undefined;
       const mine = index !== undefined ? own.get(index) : undefined;
       if (mine !== undefined) urls.add(mine);
       if (e.type === 'invoice_deleted' && mine !== undefined) deleted.push(index!);

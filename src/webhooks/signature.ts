@@ -2,7 +2,7 @@
  * What a webhook request carries besides its body, and how it is signed: HMAC-SHA256 over the exact body
  * bytes with the webhook secret (docs/events.md shows a receiver's check).
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { postOnce, type PostRequest, type PostResult } from './http-post.js';
 
 /** Request headers (lower case, as HTTP/2 and fetch normalise them). */
@@ -19,8 +19,20 @@ export function signBody(secret: string, body: string): string {
 }
 
 /** The delivery id of (url, seq): the same for every attempt, so a receiver can drop repeats. */
-export function deliveryId(urlHash: string, seq: number): string {
-  return `${urlHash}-${seq}`;
+export function deliveryId(url: string, seq: number): string {
+  return `${urlHash(url)}-${seq}`;
+}
+
+const urlHashes = new Map<string, string>();
+/** The URL's part of a delivery id (kept per URL: every delivery of the URL needs it). */
+function urlHash(url: string): string {
+  let h = urlHashes.get(url);
+  if (h === undefined) {
+    h = createHash('sha256').update(url).digest('hex').slice(0, 16);
+    if (urlHashes.size >= 10_000) urlHashes.clear();
+    urlHashes.set(url, h);
+  }
+  return h;
 }
 
 /**

@@ -154,6 +154,25 @@ for (const db of E2E_DATABASES) {
       expect((await w).result).toMatchObject({ subsystem: 'events', created: 5, events: { seq: 5, type: 'invoice_created', invoice: { label: 'later' } } });
     });
 
+    it('a daemon killed right after a commit delivers that event after its restart (routed from the feed)', async () => {
+      const s = await sink();
+      sinks.push(s);
+      const args = [`--webhook=${s.url}/all`];
+      const d = await startDaemon({ ...dbOpt, developer: true, args: [...args, '--dev-crash-after-create'] });
+      // Killed between the invoice's COMMIT and its answer: on SQLite its deliveries were not routed yet.
+      expect(await d.call('invoice', { amount_msat: 1000, label: 'k', description: 'd', webhook: `${s.url}/own` }).catch((e: unknown) => e)).toBeInstanceOf(Error);
+      expect((await d.exited).signal).toBe('SIGKILL');
+      const d2 = await startDaemon({ ...d.startOptions, args });
+      await vi.waitFor(() => expect(s.got.map((g) => [g.path, g.headers['x-invoiced-seq']]).sort()).toEqual([['/all', '1'], ['/own', '1']]), WAIT);
+      expect(JSON.parse(s.got[0]!.body)).toMatchObject({ seq: 1, type: 'invoice_created', invoice: { label: 'k' } });
+      const listed = (await d2.call('listwebhookdeliveries', {})).result.deliveries;
+      expect(listed.map((x: { url: string; seq: number }) => [x.url, x.seq]).sort()).toEqual([[`${s.url}/all`, 1], [`${s.url}/own`, 1]]);
+      // Events after it are routed as they come, and listed at once.
+      expect((await d2.call('invoice', [1000, 'l', 'd'])).error).toBeUndefined();
+      const now = (await d2.call('listwebhookdeliveries', [`${s.url}/all`])).result.deliveries;
+      expect(now.map((x: { seq: number }) => x.seq)).toEqual([1, 2]);
+    });
+
     it.skipIf(!perThreadNice)('--webhook-nice=0: the poster thread keeps the daemon’s priority, and still delivers', async () => {
       const s = await sink();
       sinks.push(s);
