@@ -88,8 +88,7 @@ export async function setupEvents(deps: EventsDeps): Promise<EventsSetup> {
     random,
     logger: logger.child({ module: 'webhooks' }),
     timeoutMs: ev.webhookTimeoutMs,
-    // 0 asks for the daemon's own priority: the thread is left as it starts.
-    ...(ev.webhookNice > 0 ? { posterNice: ev.webhookNice } : {}),
+    posterNice: ev.webhookNice,
     retryForMs: Number(ev.webhookRetryFor) * 1000,
     userAgent: `invoiced/${deps.version}`,
     beforeRead: () => deferred?.flush() ?? Promise.resolve(),

@@ -89,7 +89,8 @@ export function createDeferredRouting(deps: {
     flush,
     async start() {
       const last = await feedStore.lastSeq(deps.db.db);
-      let routed = await queue.run((tx) => counters.ensureRouted(tx.db, last));
+      // A write only the first time: later starts read the counter.
+      let routed = (await counters.readRouted(deps.db.db)) ?? (await queue.run((tx) => counters.ensureRouted(tx.db, last)));
       while (routed < last) {
         const rows = await feedStore.listEvents(deps.db.db, { start: routed + 1, limit: CATCH_UP });
         if (rows.length === 0) {

@@ -74,6 +74,9 @@ const insertRows = preparedInsert(3, (db, rows) =>
     ),
 );
 
+/** A delivery read with its event's body (the rounds' and the heads' reads). */
+const withBody = (r: Selectable<Tables['webhook_deliveries']> & { body: string }): Delivery & { body: string } => ({ ...toDelivery(r), body: r.body });
+
 /** New pending deliveries, due at once (in the events' transaction: compiled once per chunk size). */
 export async function insertDeliveries(db: AnyDb, rows: ReadonlyArray<{ url: string; seq: number }>, now: number): Promise<void> {
   await insertRows(db, rows.map((r) => [r.url, r.seq, now]));
@@ -107,7 +110,7 @@ export async function headOf(db: AnyDb, url: string, lock: boolean): Promise<(De
   );
   if (lock) q = q.forUpdate('d').skipLocked();
   const r = await q.executeTakeFirst();
-  return r && { ...toDelivery(r), body: r.body };
+  return r && withBody(r);
 }
 
 /** The rounds' reads (SQLite, the hot path of delivery): compiled once, from the head or after a seq. */
@@ -119,7 +122,7 @@ const pendingAfter = prepared(3, (db, url: string, limit: number, after: number)
 /** A URL's pending deliveries in seq order (after seq `after`, if given), at most `limit` (SQLite's rounds). */
 export async function pendingOf(db: AnyDb, url: string, limit: number, after?: number): Promise<Array<Delivery & { body: string }>> {
   const rows = after === undefined ? await pendingFromHead(db, url, limit) : await pendingAfter(db, url, limit, after);
-  return rows.map((r) => ({ ...toDelivery(r), body: r.body }));
+  return rows.map(withBody);
 }
 
 /**
@@ -129,7 +132,7 @@ export async function pendingOf(db: AnyDb, url: string, limit: number, after?: n
  */
 export async function lockedAfterHead(db: AnyDb, url: string, head: number, limit: number): Promise<Array<Delivery & { body: string }>> {
   const rows = await pendingWithBody(db, url).where('d.seq', '>', head).orderBy('d.seq', 'asc').limit(limit).forUpdate('d').execute();
-  return rows.map((r) => ({ ...toDelivery(r), body: r.body }));
+  return rows.map(withBody);
 }
 
 /** An attempt's outcome, as the delivery's row records it. */
@@ -209,14 +212,19 @@ export async function backlog(db: AnyDb): Promise<Array<{ url: string; pending: 
   return rows.map((r) => ({ url: r.url, pending: Number(r.n) }));
 }
 
+/** The routed counter's value, or undefined before the first start that routes after commits. */
+export async function readRouted(db: AnyDb): Promise<number | undefined> {
+  const r = await on(db).selectFrom('invoice_counters').select('value').where('name', '=', ROUTED_SEQ).executeTakeFirst();
+  return r && Number(r.value);
+}
+
 /**
- * The routed counter (inside a write transaction), created at `initial` if missing: on a first start every
- * older event was routed in its own transaction.
+ * Creates the routed counter at `initial` (inside a write transaction) unless it exists; returns its value.
+ * On a first start every older event was routed in its own transaction.
  */
 export async function ensureRouted(db: AnyDb, initial: number): Promise<number> {
   await on(db).insertInto('invoice_counters').values({ name: ROUTED_SEQ, value: initial }).onConflict((oc) => oc.column('name').doNothing()).execute();
-  const r = await on(db).selectFrom('invoice_counters').select('value').where('name', '=', ROUTED_SEQ).executeTakeFirstOrThrow();
-  return Number(r.value);
+  return (await readRouted(db))!;
 }
 
 const moveRouted = prepared(1, (db, seq: number) =>

@@ -44,7 +44,8 @@ export interface WebhookDispatcherDeps {
   readonly timeoutMs: number;
   /**
    * The poster thread's nice value (`--webhook-nice`, default 19: deliveries take the CPU that RPC leaves,
-   * and still a share when none is left); undefined leaves the thread at the daemon's priority.
+   * and still a share when none is left; never raised, so 0 leaves it at the daemon's); undefined leaves it
+   * untouched.
    */
   readonly posterNice?: number;
   /** How long a delivery is retried before it is given up (24 h). */
@@ -389,10 +390,10 @@ export function createWebhookDispatcher(deps: WebhookDispatcherDeps): WebhookDis
   };
 }
 
-/** Says at what priority the poster thread runs (it lowers its own; where it cannot, why). */
+/** Says at what priority the poster thread runs (it lowers its own, never raises it; where it cannot, why). */
 function logPriority(logger: Logger | undefined, o: PriorityOutcome): void {
-  if ('nice' in o) logger?.debug({ nice: o.nice }, 'webhook poster thread priority lowered');
-  else if (o.unchanged !== 'not asked') logger?.info({ reason: o.unchanged }, 'webhook poster thread keeps the daemon’s priority');
+  if ('nice' in o) logger?.debug({ nice: o.nice }, 'webhook poster thread priority');
+  else logger?.info({ reason: o.unchanged }, 'webhook poster thread keeps the daemon’s priority');
 }
 
 /** Scheme, host and port only: a URL's path or query may hold a token, which is not logged. */

@@ -55,6 +55,7 @@ export function postOnce(req: PostRequest, timeoutMs: number, abort: AbortContro
       resolve(r);
     };
     const end = () => {
+      if (ended) return;
       ended = true;
       clearTimeout(timer);
       abort.signal.removeEventListener('abort', onAbort);
@@ -79,10 +80,10 @@ export function postOnce(req: PostRequest, timeoutMs: number, abort: AbortContro
       },
       onResponseData() {},
       onResponseEnd() {
-        if (!ended) end();
+        end();
       },
       onResponseError(_c, err) {
-        if (!ended) end();
+        end();
         answer({ status: null, error: why ?? err.message });
       },
     };

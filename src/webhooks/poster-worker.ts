@@ -3,8 +3,8 @@
  * framing, parsing the answers) stays off the thread that answers RPC. It receives runs, each
  * a list of requests to make in order until one fails (a URL's deliveries: the dispatcher sends one run
  * per URL at a time, so a URL's order holds); runs go on concurrently, and each is answered in one
- * message when it ends. Nothing here logs: the thread's first message says at what priority it runs (it
- * lowers its own, so that deliveries take the CPU the RPC threads leave, util/thread-priority.ts), and the
+ * message when it ends. Nothing here logs: asked to lower its priority (so that deliveries take the CPU the
+ * RPC threads leave, util/thread-priority.ts), the thread's first message says what it runs at, and the
  * dispatcher logs that.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -27,7 +27,7 @@ export interface PosterData {
   /** The webhook secret, for the requests that ask to be signed. */
   readonly secret?: string;
 }
-/** The thread's first message: the priority it runs at. */
+/** The thread's first message when it was given a nice value: the priority it runs at. */
 export interface PosterPriority {
   readonly priority: PriorityOutcome;
 }
@@ -35,7 +35,7 @@ export interface PosterPriority {
 const port = parentPort;
 if (port) {
   const { timeoutMs, nice, secret } = workerData as PosterData;
-  port.postMessage({ priority: nice !== undefined ? lowerThreadPriority(nice) : { unchanged: 'not asked' } } satisfies PosterPriority);
+  if (nice !== undefined) port.postMessage({ priority: lowerThreadPriority(nice) } satisfies PosterPriority);
   const inflight = new Set<AbortController>();
   let aborted = 0;
   const run = async (requests: readonly PostRequest[]): Promise<PosterAnswer['results']> => {

@@ -30,13 +30,13 @@ export function webhookRouter(
   onRouted?: (seq: number, urls: ReadonlySet<string>) => void,
 ): FeedRouter {
   return async (db, events) => {
-    const invoiceIndexes = events.flatMap((e) => (e.kind === 'invoice' ? [createdIndexOf(e)].filter((x) => x !== undefined) : []));
-    const own = await invoiceWebhooks(db, invoiceIndexes);
+    const indexes = events.map((e) => (e.kind === 'invoice' ? createdIndexOf(e) : undefined));
+    const own = await invoiceWebhooks(db, indexes.filter((x) => x !== undefined));
     const rows: Array<{ url: string; seq: number }> = [];
     const deleted: number[] = [];
-    for (const e of events) {
+    for (const [i, e] of events.entries()) {
       const urls = new Set(targets.filter((t) => wants(t, e.type)).map((t) => t.url));
-      const index = e.kind === 'invoice' ? createdIndexOf(e) : undefined;
+      const index = indexes[i];
       const mine = index !== undefined ? own.get(index) : undefined;
       if (mine !== undefined) urls.add(mine);
       if (e.type === 'invoice_deleted' && mine !== undefined) deleted.push(index!);

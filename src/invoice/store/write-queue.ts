@@ -113,10 +113,15 @@ export class WriteQueue {
 
   /** The riders' wait is over: they go in the next batch, started for them if need be. */
   private boardRiders(): void {
+    this.queue.push(...this.takeRiders());
+    this.schedule();
+  }
+
+  /** The waiting riders, whose wait ends now. */
+  private takeRiders(): Pending[] {
     clearTimeout(this.riderTimer);
     this.riderTimer = undefined;
-    this.queue.push(...this.riders.splice(0));
-    this.schedule();
+    return this.riders.splice(0);
   }
 
   private schedule(): void {
@@ -135,12 +140,8 @@ export class WriteQueue {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
-        // Waiting riders join a batch that is starting anyway; the last operations of it, they wait no more.
-        if (this.riders.length > 0) {
-          clearTimeout(this.riderTimer);
-          this.riderTimer = undefined;
-          batch.push(...this.riders.splice(0));
-        }
+        // Waiting riders join a batch that is starting anyway, as its last operations.
+        if (this.riders.length > 0) batch.push(...this.takeRiders());
         await this.runBatch(batch);
       }
     } finally {
