@@ -20,21 +20,34 @@ export type BuildResponse =
   | { readonly id: number; readonly ok: true; readonly invstring: string; readonly payment_hash: Uint8Array; readonly payment_secret: Uint8Array }
   | { readonly id: number; readonly ok: false; readonly error: unknown };
 
+/**
+ * Answers per message back. At 64 clients, answering a whole batch at once left the main thread idle while
+ * the batch was signed and the signer idle while the main thread stored it: 4 per message measured 12–18 %
+ * more invoices/s than one message per batch, and 1 per message less than 4 (docs/performance.md).
+ */
+export const ANSWER_CHUNK = 4;
+
 const port = parentPort;
 if (port) {
   const seed = (workerData as { seed: Uint8Array }).seed;
   const keys = nodeKeysFromSeed(seed);
   seed.fill(0);
   const codec = { encode: encodeBolt11, decode: decodeBolt11 };
-  // Requests come in batches (one message per turn of the pool's thread); so do the answers.
+  // Requests come in batches (one message per turn of the pool's thread). Answers go back in chunks as
+  // they are signed, so the main thread stores and answers the first while the rest are being signed.
   port.on('message', (batch: readonly BuildRequest[]) => {
-    const answers: BuildResponse[] = batch.map((req) => {
+    let answers: BuildResponse[] = [];
+    for (const req of batch) {
       try {
-        return { id: req.id, ok: true, ...buildBolt11(req.draft, keys.signEcdsa, codec) };
+        answers.push({ id: req.id, ok: true, ...buildBolt11(req.draft, keys.signEcdsa, codec) });
       } catch (error) {
-        return { id: req.id, ok: false, error };
+        answers.push({ id: req.id, ok: false, error });
       }
-    });
-    port.postMessage(answers);
+      if (answers.length >= ANSWER_CHUNK) {
+        port.postMessage(answers);
+        answers = [];
+      }
+    }
+    if (answers.length > 0) port.postMessage(answers);
   });
 }

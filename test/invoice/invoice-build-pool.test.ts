@@ -35,6 +35,30 @@ function draft(i: number): Bolt11Draft {
 }
 
 describe.skipIf(!built)('bolt11 build pool (built)', () => {
+  it('answers a batch in chunks as it signs, in order, so the first are stored while the rest are signed', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { ANSWER_CHUNK } = (await import(new URL('../../dist/src/invoice/invoice-build-worker.js', import.meta.url).href)) as typeof import('../../src/invoice/invoice-build-worker.js');
+    const worker = new Worker(new URL('../../dist/src/invoice/invoice-build-worker.js', import.meta.url), { workerData: { seed: Uint8Array.from(seed) } });
+    try {
+      const n = 2 * ANSWER_CHUNK + 2;
+      const messages: Array<Array<{ id: number; ok: boolean; invstring?: string }>> = [];
+      const all = new Promise<void>((resolve) => {
+        let got = 0;
+        worker.on('message', (m: Array<{ id: number; ok: boolean }>) => {
+          messages.push(m);
+          if ((got += m.length) === n) resolve();
+        });
+      });
+      worker.postMessage(Array.from({ length: n }, (_, i) => ({ id: 100 + i, draft: draft(i) })));
+      await all;
+      expect(messages.map((m) => m.length)).toEqual([ANSWER_CHUNK, ANSWER_CHUNK, 2]);
+      expect(messages.flat().map((a) => a.id)).toEqual(Array.from({ length: n }, (_, i) => 100 + i));
+      messages.flat().forEach((a, i) => expect(a.invstring).toBe(buildBolt11(draft(i), keys.signEcdsa, codec).invstring));
+    } finally {
+      await worker.terminate();
+    }
+  });
+
   it('signs on workers exactly what the synchronous path writes, with the node key', async () => {
     const { createBolt11BuildPool } = await load();
     const pool = createBolt11BuildPool({ seed, size: 2, inlineWhenIdle: false });
