@@ -1,8 +1,8 @@
 /**
- * The event feed's queries (Kysely only, SQL SQLite and PostgreSQL share) over `events` and the
+ * The event feed's queries (Kysely, in the SQL SQLite and PostgreSQL share but for PostgreSQL's array insert) over `events` and the
  * `event_seq` row of `invoice_counters` (migration 0006). No rules: src/events/feed.ts decides.
  */
-import { sql, type ColumnType, type Kysely } from 'kysely';
+import { CompiledQuery, PostgresAdapter, sql, type ColumnType, type Kysely } from 'kysely';
 import { prepared, preparedInsert } from '../invoice/store/prepared.js';
 import type { DbInt } from '../invoice/store/schema.js';
 
@@ -61,8 +61,20 @@ const insertRows = preparedInsert(4, (db, rows) =>
     .values(rows.map(([seq, type, created_at, body]) => ({ seq, type, created_at, body }) as never)),
 );
 
-/** Stores new events: compiled once per chunk size (the hot path of every change), never per batch. */
+/** PostgreSQL: any number of events in one statement (one round trip), their columns as arrays. */
+const INSERT_MANY_PG = `insert into events (seq, type, created_at, body)
+  select * from unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[])`;
+
+/**
+ * Stores new events: on SQLite by statements compiled once per chunk size (the hot path of every change),
+ * never per batch; on PostgreSQL several in one statement.
+ */
 export async function insertEvents(db: AnyDb, rows: readonly EventRow[]): Promise<void> {
+  if (rows.length > 1 && db.getExecutor().adapter instanceof PostgresAdapter) {
+    const columns = [rows.map((r) => r.seq), rows.map((r) => r.type), rows.map((r) => r.created_at), rows.map((r) => r.body)];
+    await db.executeQuery(CompiledQuery.raw(INSERT_MANY_PG, columns));
+    return;
+  }
   await insertRows(db, rows.map((r) => [r.seq, r.type, r.created_at, r.body]));
 }
 

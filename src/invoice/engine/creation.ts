@@ -44,35 +44,28 @@ export function createCreationJob(core: EngineCore, expiry: Pick<ExpiryJob, 'arm
 
   /**
    * Inserts a new invoice inside `tx` in one statement that writes all or nothing (`store.insertInvoiceNext`);
-   * only when it wrote nothing does it look up which value was taken, in the order the caller reports them.
+   * when it wrote nothing, the store says which value was taken, reported in the order the caller gives.
    * No earlier lookup is needed: under the write lock nothing can change between the insert and the lookup.
+   * Nothing is awaited before the insert, so the inserts of a batch's operations started together reach
+   * the store in the batch's order (PostgreSQL inserts them together, store/pg-invoice-batch.ts).
    */
   async function insertChecked(
     tx: WriteTx,
     row: Omit<store.NewInvoiceRow, 'created_index'>,
     labelFirst: boolean,
   ): Promise<Invoice> {
-    const inv = await store.insertInvoiceNext(tx.db, row);
-    if (!inv) throw await duplicateError(tx, row, labelFirst);
-    bump(tx, 'created', 'created', inv, { value: inv.created_index });
-    return inv;
+    const got = await store.insertInvoiceNext(tx.db, row);
+    if (!('invoice' in got)) throw await duplicateError(tx, row.label, got.taken, labelFirst);
+    bump(tx, 'created', 'created', got.invoice, { value: got.invoice.created_index });
+    return got.invoice;
   }
 
   /** Why an insert that wrote nothing (`ON CONFLICT DO NOTHING`) was refused, in the caller's order. */
-  async function duplicateError(
-    tx: WriteTx,
-    row: Omit<store.NewInvoiceRow, 'created_index'>,
-    labelFirst: boolean,
-  ): Promise<Error> {
-    if (labelFirst) {
-      const existing = await store.findByLabel(tx.db, row.label);
-      if (existing) return labelExists(existing);
-      if (await store.hashExists(tx.db, row.payment_hash)) return new InvoiceError('PreimageExists', 'preimage already used');
-    } else {
-      const used = await store.taken(tx.db, row.payment_hash, row.label);
-      if (used.hash) return new InvoiceError('PreimageExists', 'preimage already used');
-      if (used.label) return new InvoiceError('LabelExists', `Duplicate label '${row.label}'`);
-    }
+  async function duplicateError(tx: WriteTx, label: string, taken: { hash: boolean; label: boolean }, labelFirst: boolean): Promise<Error> {
+    const existing = labelFirst && taken.label ? await store.findByLabel(tx.db, label) : undefined;
+    if (existing) return labelExists(existing);
+    if (taken.hash) return new InvoiceError('PreimageExists', 'preimage already used');
+    if (taken.label) return new InvoiceError('LabelExists', `Duplicate label '${label}'`);
     // Neither taken: the counter row is missing or its next value is already a row's created_index.
     return new Error('invoice insert wrote nothing: created_index counter missing or behind the table');
   }
@@ -136,7 +129,8 @@ export function createCreationJob(core: EngineCore, expiry: Pick<ExpiryJob, 'arm
     else if (p.exposeprivatechannels !== undefined) warnings.push(['warning_exposeprivatechannels', EXPOSE_WARNING]);
     let repeat: CreateRepeat | undefined;
     const invoice = await queue.run(async (tx) => {
-      repeat = await ext?.before?.(tx);
+      // Not awaited without an extension: the insert is then the operation's first step (insertChecked).
+      repeat = ext?.before ? await ext.before(tx) : undefined;
       if (repeat) return repeat.invoice;
       const inv = await insertChecked(
         tx,

@@ -11,6 +11,7 @@ import { COUNTER, type DbInt, type InvoiceDb } from './schema.js';
 import type { Invoice, InvoiceStatus } from '../invoice.js';
 import { newRow, rowToInvoice, type NewInvoiceRow } from './invoice-row.js';
 import { prepared, toNum, type Db } from './prepared.js';
+import { insertNextPg, NEXT_VALUES, type NextResult } from './pg-invoice-batch.js';
 
 export * from './counters.js';
 export * from './htlcs.js';
@@ -53,30 +54,15 @@ export async function insertInvoice(db: Db, r: NewInvoiceRow): Promise<Invoice> 
   return rowToInvoice(row);
 }
 
-/** The columns a new invoice binds, after `created_index` (which the counter gives), in this order. */
-const NEXT_VALUES = ['label', 'kind', 'invstring', 'payment_hash', 'payment_preimage', 'amount_msat', 'description', 'expires_at', 'local_offer_id', 'invreq_payer_note', 'created_at'] as const;
-
 /**
  * The created-index counter's bump and the insert in ONE statement: the row takes the counter's value + 1
  * and the counter is set to that value only if the row went in. `ON CONFLICT DO NOTHING` (every unique
  * constraint is an arbiter: label, payment_hash, created_index) makes a duplicate write nothing and return
  * no row, without an error, so neither the counter nor the transaction is touched; the database still
- * enforces uniqueness. Runs only under the write lock. PostgreSQL bumps the counter in a data-modifying
- * WITH; SQLite has none, and its counter is moved by the INSERT's trigger (migration 0009).
+ * enforces uniqueness. Runs only under the write lock. SQLite's counter is moved by the INSERT's trigger
+ * (migration 0009); PostgreSQL bumps it in a data-modifying WITH, and inserts a batch's invoices together
+ * (pg-invoice-batch.ts).
  */
-const INSERT_NEXT_PG = `with ins as (
-  insert into invoices (created_index, label, kind, invstring, payment_hash, payment_preimage, amount_msat,
-    status, pay_index, amount_received_msat, paid_at, description, expires_at, local_offer_id,
-    invreq_payer_note, updated_index, created_at)
-  select c.value + 1, $1::text, $2::text, $3::text, $4::bytea, $5::bytea, $6::text,
-    'unpaid', null, null, null, $7::text, $8::bigint, $9::bytea, $10::text, 0, $11::bigint
-  from invoice_counters c where c.name = '${COUNTER.created}'
-  on conflict do nothing
-  returning created_index
-), bump as (
-  update invoice_counters c set value = ins.created_index from ins where c.name = '${COUNTER.created}'
-)
-select created_index from ins`;
 const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, invstring, payment_hash, payment_preimage,
     amount_msat, status, description, expires_at, local_offer_id, invreq_payer_note, updated_index, created_at)
   select c.value + 1, ?, ?, ?, ?, ?, ?, 'unpaid', ?, ?, ?, ?, 0, ?
@@ -84,17 +70,25 @@ const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, in
   on conflict do nothing
   returning created_index`;
 
+/** A new invoice as stored, or which of its unique values were already taken (then nothing was written). */
+export type InsertNextResult = { readonly invoice: Invoice } | { readonly taken: { readonly hash: boolean; readonly label: boolean } };
+
 /**
  * Inserts a new invoice with the next `created_index`, bumping the counter, in one statement (above).
- * Undefined when a unique value is already taken: nothing was written, and the caller looks up which.
+ * When a unique value is already taken nothing is written, and the answer says which (looked up at once,
+ * under the same write lock). Neither taken means the counter is missing or behind the table.
  */
-export async function insertInvoiceNext(db: Db, r: Omit<NewInvoiceRow, 'created_index'>): Promise<Invoice | undefined> {
-  const text = db.getExecutor().adapter instanceof PostgresAdapter ? INSERT_NEXT_PG : INSERT_NEXT_SQLITE;
+export async function insertInvoiceNext(db: Db, r: Omit<NewInvoiceRow, 'created_index'>): Promise<InsertNextResult> {
   // The row is built once: its values are bound, and with the index given back it is the record.
   const row = newRow({ ...r, created_index: 0 });
-  const q = CompiledQuery.raw(text, NEXT_VALUES.map((c) => row[c])) as CompiledQuery<{ created_index: DbInt }>;
-  const [got] = (await db.executeQuery(q)).rows;
-  return got && rowToInvoice({ ...row, created_index: toNum(got.created_index) });
+  let got: NextResult;
+  if (db.getExecutor().adapter instanceof PostgresAdapter) got = await insertNextPg(db, row, taken);
+  else {
+    const q = CompiledQuery.raw(INSERT_NEXT_SQLITE, NEXT_VALUES.map((c) => row[c])) as CompiledQuery<{ created_index: DbInt }>;
+    const [one] = (await db.executeQuery(q)).rows;
+    got = one ? { created_index: toNum(one.created_index) } : { taken: await taken(db, row.payment_hash, row.label) };
+  }
+  return 'created_index' in got ? { invoice: rowToInvoice({ ...row, created_index: got.created_index }) } : got;
 }
 
 const byLabel = prepared(1, (db, label: string) => db.selectFrom('invoices').selectAll().where('label', '=', label));

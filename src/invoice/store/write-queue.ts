@@ -27,6 +27,24 @@ const ROLLBACK_TO_AND_RELEASE = CompiledQuery.raw('rollback to savepoint op; rel
 const COMMIT = CompiledQuery.raw('commit');
 const ROLLBACK = CompiledQuery.raw('rollback');
 
+type Outcome = { ok: true; value: unknown; after: Array<() => void> } | { ok: false; error: unknown };
+
+/** What one operation sees of its transaction, and what it leaves for after the commit. */
+function opTx(conn: Kysely<InvoiceDb>, notifies: boolean) {
+  const after: Array<() => void> = [];
+  const notes: string[] = [];
+  const evs: PendingEvent[] = [];
+  const tx: WriteTx = {
+    db: conn,
+    after: (fn) => after.push(fn),
+    notify: (message) => {
+      if (notifies) notes.push(JSON.stringify(message));
+    },
+    event: (type, subject) => void evs.push({ type, subject }),
+  };
+  return { tx, after, notes, evs };
+}
+
 interface Pending {
   readonly op: WriteOp<unknown>;
   readonly atomic: boolean;
@@ -151,9 +169,42 @@ export class WriteQueue {
     }
   }
 
+  /**
+   * Runs atomic operations side by side: each is started in the batch's order, and each writes with one
+   * statement, its first step, so the store may send those statements together (on PostgreSQL the inserts of
+   * new invoices go as one, store/pg-invoice-batch.ts). Outcomes, events and messages are taken in the
+   * batch's order, as if the operations had run one after another.
+   */
+  private async runSideBySide(conn: Kysely<InvoiceDb>, batch: readonly Pending[], outcomes: Outcome[], messages: string[], events: PendingEvent[]): Promise<void> {
+    const notifies = this.database.dialect.notify !== undefined;
+    const done = await Promise.all(
+      batch.map(async (p) => {
+        const c = opTx(conn, notifies);
+        try {
+          return { ...c, ok: true as const, value: await p.op(c.tx) };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      }),
+    );
+    for (const d of done) {
+      if (!d.ok) {
+        // An atomic operation that failed wrote nothing, unless the transaction itself is gone.
+        if (this.database.dialect.transactionLost(d.error)) throw d.error;
+        outcomes.push({ ok: false, error: d.error });
+        continue;
+      }
+      outcomes.push({ ok: true, value: d.value, after: d.after });
+      messages.push(...d.notes);
+      events.push(...d.evs);
+    }
+  }
+
   private async runBatch(batch: Pending[]): Promise<void> {
     const { db, dialect } = this.database;
-    const outcomes: Array<{ ok: true; value: unknown; after: Array<() => void> } | { ok: false; error: unknown }> = [];
+    // Where the dialect gains by it, a batch of atomic operations is started together (runSideBySide).
+    const sideBySide = dialect.concurrentAtomic === true && batch.length > 1 && batch.every((p) => p.atomic);
+    const outcomes: Outcome[] = [];
     const messages: string[] = [];
     const events: PendingEvent[] = [];
     const afterBatch: Array<() => void> = [];
@@ -169,18 +220,9 @@ export class WriteQueue {
           // Whether the previous operation's savepoint is still to be released (deferred so that, with
           // `multi`, releasing it and opening the next one take one round trip).
           let open = false;
-          for (const p of batch) {
-            const after: Array<() => void> = [];
-            const notes: string[] = [];
-            const evs: PendingEvent[] = [];
-            const tx: WriteTx = {
-              db: conn,
-              after: (fn) => after.push(fn),
-              notify: (message) => {
-                if (dialect.notify) notes.push(JSON.stringify(message));
-              },
-              event: (type, subject) => void evs.push({ type, subject }),
-            };
+          if (sideBySide) await this.runSideBySide(conn, batch, outcomes, messages, events);
+          else for (const p of batch) {
+            const { tx, after, notes, evs } = opTx(conn, dialect.notify !== undefined);
             // An atomic operation runs inside the previous one's savepoint if that is still open: released
             // later, it keeps both; only a failed operation rolls back to it, and that one is already done.
             const savepoint = useSavepoints && !p.atomic;

@@ -223,25 +223,62 @@ for (const dialect of DIALECTS) {
       });
 
       it('a new invoice is one statement: the next created_index, the counter moved, and nothing written for a taken label, hash or index', async () => {
-        const next = (i: number, over: Partial<store.NewInvoiceRow> = {}) => {
+        const next = async (i: number, over: Partial<store.NewInvoiceRow> = {}) => {
           const { created_index: _, ...r } = row(i, over);
-          return store.insertInvoiceNext(t.db.db, r);
+          const got = await store.insertInvoiceNext(t.db.db, r);
+          return 'invoice' in got ? got.invoice : got;
         };
-        expect((await next(1))?.created_index).toBe(1);
+        expect(await next(1)).toMatchObject({ created_index: 1 });
         expect(await next(2)).toMatchObject({ created_index: 2, label: 'l2', status: 'unpaid', amount_msat: 2000n, description: 'd2', expires_at: 1002 });
-        expect(await next(3, { label: 'l1' })).toBeUndefined();
-        expect(await next(4, { payment_hash: new Uint8Array(32).fill(2) })).toBeUndefined();
+        // Refused, and told which value was taken.
+        expect(await next(3, { label: 'l1' })).toEqual({ taken: { hash: false, label: true } });
+        expect(await next(4, { payment_hash: new Uint8Array(32).fill(2) })).toEqual({ taken: { hash: true, label: false } });
+        expect(await next(2)).toEqual({ taken: { hash: true, label: true } });
         expect((await store.readCounters(t.db.db))[COUNTER.created]).toBe(2);
         // A row already at the counter's next value (written with its index given): the insert writes nothing.
         await store.insertInvoice(t.db.db, row(3, { label: 'given' }));
         await sql`update invoice_counters set value = 2 where name = ${COUNTER.created}`.execute(t.db.db);
-        expect(await next(5)).toBeUndefined();
+        expect(await next(5)).toEqual({ taken: { hash: false, label: false } });
         expect((await store.readCounters(t.db.db))[COUNTER.created]).toBe(2);
         // What it returns is what was stored.
         await sql`update invoice_counters set value = 3 where name = ${COUNTER.created}`.execute(t.db.db);
         const sixth = await next(6);
-        expect(sixth?.created_index).toBe(4);
+        expect(sixth).toMatchObject({ created_index: 4 });
         expect(await store.findByLabel(t.db.db, 'l6')).toEqual(sixth);
+      });
+
+      it('new invoices queued together are numbered in the order queued, and a refused one is told what it met then', async () => {
+        const q = new WriteQueue(t.db);
+        const insert = (i: number, over: Partial<store.NewInvoiceRow> = {}) =>
+          q.run(
+            async (tx) => {
+              const { created_index: _, ...r } = row(i, over);
+              const got = await store.insertInvoiceNext(tx.db, r);
+              return 'invoice' in got ? got.invoice.created_index : got.taken;
+            },
+            { atomic: true },
+          );
+        // None taken: one batch, numbered as queued, every column as stored (PostgreSQL: one statement).
+        expect(await Promise.all([1, 2, 3, 4, 5, 6].map((i) => insert(i)))).toEqual([1, 2, 3, 4, 5, 6]);
+        const stored = await store.listInvoices(t.db.db, { index: 'created', reverse: false });
+        expect(stored.map((r) => [r.created_index, r.label, r.amount_msat, r.description, r.expires_at])).toEqual(
+          [1, 2, 3, 4, 5, 6].map((i) => [i, `l${i}`, BigInt(i) * 1000n, `d${i}`, 1000 + i]),
+        );
+        expect(stored[0]!.payment_hash).toEqual(new Uint8Array(32).fill(1));
+        // Taken values, against the table and within the batch: each answered as if inserted one after another.
+        // l8's label is l7's (refused), and l9 then takes l8's hash, still free when l8 was refused.
+        const got = await Promise.all([
+          insert(7),
+          insert(8, { label: 'l7' }),
+          insert(9, { payment_hash: new Uint8Array(32).fill(8) }),
+          insert(10, { label: 'l1' }),
+          insert(11, { payment_hash: new Uint8Array(32).fill(2) }),
+          insert(12),
+        ]);
+        expect(got).toEqual([7, { hash: false, label: true }, 8, { hash: false, label: true }, { hash: true, label: false }, 9]);
+        expect((await store.readCounters(t.db.db))[COUNTER.created]).toBe(9);
+        const labels = (await store.listInvoices(t.db.db, { index: 'created', reverse: false })).map((r) => r.label);
+        expect(labels).toEqual(['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l9', 'l12']);
       });
 
       it('atomic operations run without savepoints: a refusal or a failed statement the transaction survives undoes only itself', async () => {
@@ -250,9 +287,9 @@ for (const dialect of DIALECTS) {
           q.run(
             async (tx) => {
               const { created_index: _, ...r } = row(i, over);
-              const inv = await store.insertInvoiceNext(tx.db, r);
-              if (!inv) throw new Error(`l${i} refused`);
-              return inv.created_index;
+              const got = await store.insertInvoiceNext(tx.db, r);
+              if (!('invoice' in got)) throw new Error(`l${i} refused`);
+              return got.invoice.created_index;
             },
             { atomic: true },
           );

@@ -4,13 +4,16 @@
  * handed out by one transaction at a time and commit in index order, so a reader paging `index=created`
  * can never see index 7 before 6 commits. Waits wake across daemons through LISTEN/NOTIFY.
  */
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type pg from 'pg';
 import type { InvoiceDb } from '../schema.js';
 import type { StoreDialect, UniqueViolation } from './types.js';
 
 /** Advisory lock key for invoice index assignment ('invd' as a 32-bit integer). */
 export const INDEX_LOCK_KEY = 0x696e7664;
+
+/** BEGIN and the index lock, in one round trip. */
+const BEGIN_LOCKED = CompiledQuery.raw(`begin; select pg_advisory_xact_lock(${INDEX_LOCK_KEY})`);
 
 /** The NOTIFY channel for invoice events. */
 export const NOTIFY_CHANNEL = 'invoiced_invoices';
@@ -25,6 +28,7 @@ export function postgresDialect(pool: pg.Pool, schema?: string): StoreDialect {
     name: 'postgres' as const,
     // node-pg sends a query without parameters as a simple query, which may hold several statements.
     multiStatement: true,
+    concurrentAtomic: true,
     // Every statement the server refused aborts the transaction (its errors carry a SQLSTATE and a
     // severity); an error the operation raised itself, after a statement that wrote nothing, does not.
     transactionLost(err: unknown): boolean {
@@ -32,8 +36,8 @@ export function postgresDialect(pool: pg.Pool, schema?: string): StoreDialect {
       return typeof e?.code === 'string' && e.severity !== undefined;
     },
     async beginWrite(conn: Kysely<InvoiceDb>): Promise<void> {
-      await sql`begin`.execute(conn);
-      await sql`select pg_advisory_xact_lock(${sql.lit(INDEX_LOCK_KEY)})`.execute(conn);
+      // One round trip: no parameters, so both go in one simple query.
+      await conn.executeQuery(BEGIN_LOCKED);
     },
     uniqueViolation(err: unknown): UniqueViolation | undefined {
       const e = err as { code?: unknown; constraint?: unknown; table?: unknown } | null;

@@ -19,6 +19,12 @@ export interface StoreDialect {
   /** The driver runs several `;`-separated statements without parameters in one round trip. */
   readonly multiStatement?: boolean;
   /**
+   * The write queue starts a batch's atomic operations together instead of one after another, so that
+   * statements they issue in the same turn can travel together (PostgreSQL: one round trip for a batch's
+   * new invoices, store/pg-invoice-batch.ts). SQLite runs each statement at once and gains nothing.
+   */
+  readonly concurrentAtomic?: boolean;
+  /**
    * Whether a statement's failure `err` left the transaction unusable, so nothing more may run in it: on
    * PostgreSQL every failed statement aborts the transaction; SQLite undoes just the statement, except after
    * the errors it may answer with a rollback of its own (disk full, I/O, busy, out of memory). The write
