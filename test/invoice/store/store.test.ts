@@ -265,6 +265,15 @@ for (const dialect of DIALECTS) {
           [1, 2, 3, 4, 5, 6].map((i) => [i, `l${i}`, BigInt(i) * 1000n, `d${i}`, 1000 + i]),
         );
         expect(stored[0]!.payment_hash).toEqual(new Uint8Array(32).fill(1));
+        // Text a PostgreSQL array literal must escape, and NULLs among values, stored exactly.
+        const odd = ['a"b', 'c\\d', '{x,y}', 'NULL', 'é ☕'];
+        await Promise.all(odd.map((label, k) => insert(20 + k, { label, description: k % 2 === 0 ? `${label}, "${k}"` : undefined })));
+        for (const [k, label] of odd.entries()) {
+          expect(await store.findByLabel(t.db.db, label)).toMatchObject({ created_index: 7 + k, label, ...(k % 2 === 0 ? { description: `${label}, "${k}"` } : {}) });
+          if (k % 2 === 1) expect((await store.findByLabel(t.db.db, label))?.description).toBeUndefined();
+        }
+        await sql`delete from invoices where created_index > 6`.execute(t.db.db);
+        await sql`update invoice_counters set value = 6 where name = ${COUNTER.created}`.execute(t.db.db);
         // Taken values, against the table and within the batch: each answered as if inserted one after another.
         // l8's label is l7's (refused), and l9 then takes l8's hash, still free when l8 was refused.
         const got = await Promise.all([
