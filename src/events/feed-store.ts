@@ -1,6 +1,7 @@
 /**
- * The event feed's queries (Kysely, in the SQL SQLite and PostgreSQL share but for PostgreSQL's array insert) over `events` and the
- * `event_seq` row of `invoice_counters` (migration 0006). No rules: src/events/feed.ts decides.
+ * The event feed's queries over `events` and the `event_seq` row of `invoice_counters` (migration 0006):
+ * Kysely, in the SQL both databases share, but for PostgreSQL's one-statement insert of a batch's events.
+ * No rules: src/events/feed.ts decides.
  */
 import { CompiledQuery, PostgresAdapter, sql, type ColumnType, type Kysely } from 'kysely';
 import { prepared, preparedInsert } from '../invoice/store/prepared.js';

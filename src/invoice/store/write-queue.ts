@@ -2,7 +2,8 @@
  * Group commit. Every change to the invoice store goes through one queue per daemon: the operations that
  * are waiting when the queue runs share ONE write transaction (`BEGIN IMMEDIATE` on SQLite; on
  * PostgreSQL `BEGIN` plus the index advisory lock), each inside its own savepoint so one failing
- * operation (a duplicate label) undoes only itself. Promises resolve only after COMMIT returned, so
+ * operation (a duplicate label) undoes only itself (an `atomic` one needs none; on PostgreSQL a batch of
+ * them is started together, so their inserts travel as one statement). Promises resolve only after COMMIT returned, so
  * nothing is acknowledged before it is durable (DESIGN rule 4); the after-commit hooks (waking waiters)
  * run then too, in commit order. Reads never pass through here, so no one waits for a commit it does not
  * need; an operation arriving while a batch commits joins the next batch.
@@ -221,7 +222,7 @@ export class WriteQueue {
           // `multi`, releasing it and opening the next one take one round trip).
           let open = false;
           if (sideBySide) await this.runSideBySide(conn, batch, outcomes, messages, events);
-          else for (const p of batch) {
+          for (const p of sideBySide ? [] : batch) {
             const { tx, after, notes, evs } = opTx(conn, dialect.notify !== undefined);
             // An atomic operation runs inside the previous one's savepoint if that is still open: released
             // later, it keeps both; only a failed operation rolls back to it, and that one is already done.
