@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateInvoiceDatabase } from '../../../src/invoice/store/db.js';
 import { COUNTER } from '../../../src/invoice/store/schema.js';
 import * as store from '../../../src/invoice/store/store.js';
-import { WriteQueue } from '../../../src/invoice/store/write-queue.js';
+import { WriteQueue, type WriteTx } from '../../../src/invoice/store/write-queue.js';
 import { msat } from '../../../src/util/msat.js';
 import { DIALECTS, openTestDatabase, type TestDatabase } from '../../helpers/db.js';
 
@@ -26,6 +26,17 @@ const row = (i: number, over: Partial<store.NewInvoiceRow> = {}): store.NewInvoi
   created_at: 500,
   ...over,
 });
+
+/** A write of invoice `i` with the next created_index: the index, or what was taken (or, with `refuse`, a throw). */
+const insertNext =
+  (i: number, over: Partial<store.NewInvoiceRow> = {}, refuse = false) =>
+  async (tx: WriteTx): Promise<number | { hash: boolean; label: boolean }> => {
+    const { created_index: _, ...r } = row(i, over);
+    const got = await store.insertInvoiceNext(tx.db, r);
+    if ('invoice' in got) return got.invoice.created_index;
+    if (refuse) throw new Error(`l${i} refused`);
+    return got.taken;
+  };
 
 /** Names of the migration steps in migrations/, in order. */
 const migrationFiles = () =>
@@ -249,15 +260,7 @@ for (const dialect of DIALECTS) {
 
       it('new invoices queued together are numbered in the order queued, and a refused one is told what it met then', async () => {
         const q = new WriteQueue(t.db);
-        const insert = (i: number, over: Partial<store.NewInvoiceRow> = {}) =>
-          q.run(
-            async (tx) => {
-              const { created_index: _, ...r } = row(i, over);
-              const got = await store.insertInvoiceNext(tx.db, r);
-              return 'invoice' in got ? got.invoice.created_index : got.taken;
-            },
-            { atomic: true },
-          );
+        const insert = (i: number, over: Partial<store.NewInvoiceRow> = {}) => q.run(insertNext(i, over), { atomic: true });
         // None taken: one batch, numbered as queued, every column as stored (PostgreSQL: one statement).
         expect(await Promise.all([1, 2, 3, 4, 5, 6].map((i) => insert(i)))).toEqual([1, 2, 3, 4, 5, 6]);
         const stored = await store.listInvoices(t.db.db, { index: 'created', reverse: false });
@@ -292,16 +295,7 @@ for (const dialect of DIALECTS) {
 
       it('atomic operations run without savepoints: a refusal or a failed statement the transaction survives undoes only itself', async () => {
         const q = new WriteQueue(t.db);
-        const insert = (i: number, over: Partial<store.NewInvoiceRow> = {}) =>
-          q.run(
-            async (tx) => {
-              const { created_index: _, ...r } = row(i, over);
-              const got = await store.insertInvoiceNext(tx.db, r);
-              if (!('invoice' in got)) throw new Error(`l${i} refused`);
-              return got.invoice.created_index;
-            },
-            { atomic: true },
-          );
+        const insert = (i: number, over: Partial<store.NewInvoiceRow> = {}) => q.run(insertNext(i, over, true), { atomic: true });
         const res = await Promise.allSettled([insert(1), insert(2), insert(3, { label: 'l1' }), insert(4)]);
         expect(res.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([1, 2, 'l3 refused', 3]);
         // A CHECK violation: SQLite undoes the statement and goes on; PostgreSQL aborts the transaction,
