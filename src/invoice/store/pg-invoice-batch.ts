@@ -1,7 +1,7 @@
 /**
  * New invoices on PostgreSQL, one round trip per batch instead of one per invoice. The write queue starts
  * a batch's atomic operations together (`StoreDialect.concurrentAtomic`), so the inserts of all the
- * `invoice` calls waiting reach `insertNext` in the same turn, in the batch's order, on the same
+ * `invoice` calls waiting reach `insertNextPg` in the same turn, in the batch's order, on the same
  * transaction's connection; they are gathered here and sent at the turn's end:
  * - one invoice: the one-statement insert (store.ts), as before;
  * - several: one query finds whether any label or payment hash is already taken, and if none is (and none
@@ -13,8 +13,7 @@
  */
 import { CompiledQuery } from 'kysely';
 import { toHex } from '../../util/hex.js';
-import { COUNTER, type DbInt } from './schema.js';
-import type { InvoiceRow } from './schema.js';
+import { COUNTER, type DbInt, type InvoiceRow } from './schema.js';
 import { toNum, type Db } from './prepared.js';
 
 /** What one insert gave: its created_index, or which of its unique values were taken (nothing written). */
