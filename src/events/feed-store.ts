@@ -3,8 +3,8 @@
  * Kysely, in the SQL both databases share, but for PostgreSQL's one-statement insert of a batch's events.
  * No rules: src/events/feed.ts decides.
  */
-import { CompiledQuery, PostgresAdapter, sql, type ColumnType, type Kysely } from 'kysely';
-import { prepared, preparedInsert } from '../invoice/store/prepared.js';
+import { CompiledQuery, sql, type ColumnType, type Kysely } from 'kysely';
+import { onPostgres, prepared, preparedInsert } from '../invoice/store/prepared.js';
 import type { DbInt } from '../invoice/store/schema.js';
 
 type Immutable<T> = ColumnType<T, T, never>;
@@ -71,7 +71,7 @@ const INSERT_MANY_PG = `insert into events (seq, type, created_at, body)
  * never per batch; on PostgreSQL several in one statement.
  */
 export async function insertEvents(db: AnyDb, rows: readonly EventRow[]): Promise<void> {
-  if (rows.length > 1 && db.getExecutor().adapter instanceof PostgresAdapter) {
+  if (rows.length > 1 && onPostgres(db)) {
     const columns = [rows.map((r) => r.seq), rows.map((r) => r.type), rows.map((r) => r.created_at), rows.map((r) => r.body)];
     await db.executeQuery(CompiledQuery.raw(INSERT_MANY_PG, columns));
     return;

@@ -61,7 +61,7 @@ export function createCreationJob(core: EngineCore, expiry: Pick<ExpiryJob, 'arm
   }
 
   /** Why an insert that wrote nothing (`ON CONFLICT DO NOTHING`) was refused, in the caller's order. */
-  async function duplicateError(tx: WriteTx, label: string, taken: { hash: boolean; label: boolean }, labelFirst: boolean): Promise<Error> {
+  async function duplicateError(tx: WriteTx, label: string, taken: store.Taken, labelFirst: boolean): Promise<Error> {
     const existing = labelFirst && taken.label ? await store.findByLabel(tx.db, label) : undefined;
     if (existing) return labelExists(existing);
     if (taken.hash) return new InvoiceError('PreimageExists', 'preimage already used');

@@ -16,8 +16,14 @@ import { toHex } from '../../util/hex.js';
 import { COUNTER, type DbInt, type InvoiceRow } from './schema.js';
 import { toNum, type Db } from './prepared.js';
 
+/** Which of a new invoice's unique values are already taken. */
+export interface Taken {
+  readonly hash: boolean;
+  readonly label: boolean;
+}
+
 /** What one insert gave: its created_index, or which of its unique values were taken (nothing written). */
-export type NextResult = { readonly created_index: number } | { readonly taken: { readonly hash: boolean; readonly label: boolean } };
+export type NextResult = { readonly created_index: number } | { readonly taken: Taken };
 
 /** The columns bound for a new invoice, in the order of the statements below. */
 export const NEXT_VALUES = ['label', 'kind', 'invstring', 'payment_hash', 'payment_preimage', 'amount_msat', 'description', 'expires_at', 'local_offer_id', 'invreq_payer_note', 'created_at'] as const;
@@ -66,11 +72,10 @@ select created_index, label from ins`;
 const TAKEN_ANY_PG = 'select label, payment_hash from invoices where label = any($1::text[]) or payment_hash = any($2::bytea[])';
 
 /** Whether a payment hash and a label are taken (store.ts `taken`). */
-export type TakenLookup = (db: Db, hash: Uint8Array, label: string) => Promise<{ hash: boolean; label: boolean }>;
+export type TakenLookup = (db: Db, hash: Uint8Array, label: string) => Promise<Taken>;
 
 interface Waiting {
   readonly row: InvoiceRow;
-  readonly lookup: TakenLookup;
   readonly resolve: (r: NextResult) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -80,20 +85,22 @@ const gathering = new WeakMap<Db, Waiting[]>();
 
 /** Inserts `row` (its created_index is ignored) with the next index, together with the others of this turn. */
 export function insertNextPg(db: Db, row: InvoiceRow, lookup: TakenLookup): Promise<NextResult> {
-  return new Promise((resolve, reject) => {
-    let list = gathering.get(db);
-    if (!list) {
-      gathering.set(db, (list = []));
-      setImmediate(() => {
-        gathering.delete(db);
-        void flush(db, list!);
-      });
-    }
-    list.push({ row, lookup, resolve, reject });
-  });
+  const list = gathering.get(db) ?? gather(db, lookup);
+  return new Promise((resolve, reject) => void list.push({ row, resolve, reject }));
 }
 
-async function flush(db: Db, list: readonly Waiting[]): Promise<void> {
+/** Starts this turn's list for `db`, sent when the turn ends. */
+function gather(db: Db, lookup: TakenLookup): Waiting[] {
+  const list: Waiting[] = [];
+  gathering.set(db, list);
+  setImmediate(() => {
+    gathering.delete(db);
+    void flush(db, list, lookup);
+  });
+  return list;
+}
+
+async function flush(db: Db, list: readonly Waiting[], lookup: TakenLookup): Promise<void> {
   try {
     if (list.length > 1 && (await noneTaken(db, list))) {
       const got = await db.executeQuery(
@@ -107,7 +114,7 @@ async function flush(db: Db, list: readonly Waiting[]): Promise<void> {
       return;
     }
     // One, or some value taken: one after another, each told at once what it found taken.
-    for (const w of list) w.resolve(await insertOne(db, w));
+    for (const w of list) w.resolve(await insertOne(db, w.row, lookup));
   } catch (err) {
     for (const w of list) w.reject(err);
   }
@@ -122,7 +129,7 @@ async function noneTaken(db: Db, list: readonly Waiting[]): Promise<boolean> {
   return (await db.executeQuery(q)).rows.length === 0;
 }
 
-async function insertOne(db: Db, { row, lookup }: Waiting): Promise<NextResult> {
+async function insertOne(db: Db, row: InvoiceRow, lookup: TakenLookup): Promise<NextResult> {
   const [got] = (await db.executeQuery(CompiledQuery.raw(INSERT_NEXT_PG, NEXT_VALUES.map((c) => row[c])) as CompiledQuery<{ created_index: DbInt }>)).rows;
   return got ? { created_index: toNum(got.created_index) } : { taken: await lookup(db, row.payment_hash, row.label) };
 }

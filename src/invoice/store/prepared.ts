@@ -2,13 +2,16 @@
  * The store's shared helpers: the handle type every store function takes, the integer conversion, and
  * `prepared` — a query compiled once per dialect, for the hot paths.
  */
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Compilable, type Kysely } from 'kysely';
 import type { DbInt, InvoiceDb } from './schema.js';
 
 /** The database or a write transaction's connection. */
 export type Db = Kysely<InvoiceDb>;
 
 export const toNum = (v: DbInt): number => Number(v);
+
+/** Whether `db` runs on PostgreSQL (where a few hot statements have their own SQL). */
+export const onPostgres = (db: Db): boolean => db.getExecutor().adapter instanceof PostgresAdapter;
 
 /**
  * A query compiled once per dialect and then run with fresh arguments: the hot paths (create, pay) skip

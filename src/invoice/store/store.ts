@@ -5,17 +5,18 @@
  * State changes are guarded single statements (`… WHERE status = 'unpaid' … RETURNING`), safe with
  * several daemons on one database. Rows become the engine's records in invoice-row.ts.
  */
-import { CompiledQuery, PostgresAdapter, type ExpressionBuilder } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder } from 'kysely';
 import type { Msat } from '../../util/msat.js';
 import { COUNTER, type DbInt, type InvoiceDb } from './schema.js';
 import type { Invoice, InvoiceStatus } from '../invoice.js';
 import { newRow, rowToInvoice, type NewInvoiceRow } from './invoice-row.js';
-import { prepared, toNum, type Db } from './prepared.js';
-import { insertNextPg, NEXT_VALUES, type NextResult } from './pg-invoice-batch.js';
+import { onPostgres, prepared, toNum, type Db } from './prepared.js';
+import { insertNextPg, NEXT_VALUES, type NextResult, type Taken } from './pg-invoice-batch.js';
 
 export * from './counters.js';
 export * from './htlcs.js';
 export { rowToInvoice, type NewInvoiceRow } from './invoice-row.js';
+export type { Taken } from './pg-invoice-batch.js';
 
 const INSERT_COLUMNS = [
   'created_index',
@@ -71,7 +72,7 @@ const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, in
   returning created_index`;
 
 /** A new invoice as stored, or which of its unique values were already taken (then nothing was written). */
-export type InsertNextResult = { readonly invoice: Invoice } | { readonly taken: { readonly hash: boolean; readonly label: boolean } };
+export type InsertNextResult = { readonly invoice: Invoice } | { readonly taken: Taken };
 
 /**
  * Inserts a new invoice with the next `created_index`, bumping the counter, in one statement (above).
@@ -82,7 +83,7 @@ export async function insertInvoiceNext(db: Db, r: Omit<NewInvoiceRow, 'created_
   // The row is built once: its values are bound, and with the index given back it is the record.
   const row = newRow({ ...r, created_index: 0 });
   let got: NextResult;
-  if (db.getExecutor().adapter instanceof PostgresAdapter) got = await insertNextPg(db, row, taken);
+  if (onPostgres(db)) got = await insertNextPg(db, row, taken);
   else {
     const q = CompiledQuery.raw(INSERT_NEXT_SQLITE, NEXT_VALUES.map((c) => row[c])) as CompiledQuery<{ created_index: DbInt }>;
     const [one] = (await db.executeQuery(q)).rows;
@@ -127,7 +128,7 @@ const takenQuery = prepared(2, (db, hash: Uint8Array, label: string) =>
 );
 
 /** Whether a payment hash and a label are already used, in one round trip (the create path's checks). */
-export async function taken(db: Db, hash: Uint8Array, label: string): Promise<{ hash: boolean; label: boolean }> {
+export async function taken(db: Db, hash: Uint8Array, label: string): Promise<Taken> {
   const [r] = await takenQuery(db, hash, label);
   // SQLite answers 0/1, PostgreSQL true/false.
   return { hash: Boolean(r?.hash_taken), label: Boolean(r?.label_taken) };

@@ -3,9 +3,9 @@
  * are waiting when the queue runs share ONE write transaction (`BEGIN IMMEDIATE` on SQLite; on
  * PostgreSQL `BEGIN` plus the index advisory lock), each inside its own savepoint so one failing
  * operation (a duplicate label) undoes only itself (an `atomic` one needs none; on PostgreSQL a batch of
- * them is started together, so their inserts travel as one statement). Promises resolve only after COMMIT returned, so
- * nothing is acknowledged before it is durable (DESIGN rule 4); the after-commit hooks (waking waiters)
- * run then too, in commit order. Reads never pass through here, so no one waits for a commit it does not
+ * them is started together, so their inserts travel as one statement). Promises resolve only after COMMIT
+ * returned, so nothing is acknowledged before it is durable (DESIGN rule 4); the after-commit hooks
+ * (waking waiters) run then too, in commit order. Reads never pass through here, so no one waits for a commit it does not
  * need; an operation arriving while a batch commits joins the next batch.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
