@@ -15,10 +15,11 @@ import type { InvoiceDb } from './schema.js';
 import { postgresDialect } from './dialect/postgres.js';
 import { createPgPool, type PgPoolOptions } from './dialect/pg-pool.js';
 import { startCheckpointer } from './checkpointer.js';
-import { SQLITE_PRAGMAS, sqliteDialect } from './dialect/sqlite.js';
+import { SQLITE_PRAGMAS, sqliteDialect, sqliteDirectRunner } from './dialect/sqlite.js';
 import type { StoreDialect } from './dialect/types.js';
 import { checkDatabaseIsOurs, checkSqliteIntegrity, corruptMessage, DatabaseRefused } from './db-check.js';
 import type { WriteHooks } from './write-tx.js';
+import type { DirectRunner } from './prepared.js';
 
 /** An open invoice database: the Kysely handle, its dialect seams, and how to close it. */
 export interface InvoiceDatabase {
@@ -30,6 +31,8 @@ export interface InvoiceDatabase {
   readonly created?: boolean;
   /** What the daemon runs in every write transaction (the event feed, metrics); see write-queue.ts. */
   readonly hooks?: WriteHooks;
+  /** SQLite: runs a write transaction's compiled queries straight on their statements (prepared.ts `runDirect`). */
+  readonly direct?: DirectRunner;
   close(): Promise<void>;
 }
 
@@ -227,11 +230,13 @@ function openSqlite(file: string): InvoiceDatabase {
     if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') throw new DatabaseRefused(corruptMessage(file, (err as Error).message));
     throw err;
   }
-  const db = new Kysely<InvoiceDb>({ dialect: new SqliteDialect({ database: withStatementCache(conn, file) }) });
+  const statements = withStatementCache(conn, file);
+  const db = new Kysely<InvoiceDb>({ dialect: new SqliteDialect({ database: statements }) });
   return {
     db,
     dialect: sqliteDialect,
     location: file,
+    direct: sqliteDirectRunner(statements),
     close: () => db.destroy(),
   };
 }

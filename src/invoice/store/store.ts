@@ -10,7 +10,7 @@ import type { Msat } from '../../util/msat.js';
 import { COUNTER, type DbInt, type InvoiceDb } from './schema.js';
 import type { Invoice, InvoiceStatus } from '../invoice.js';
 import { newRow, rowToInvoice, type NewInvoiceRow } from './invoice-row.js';
-import { onPostgres, prepared, toNum, type Db } from './prepared.js';
+import { execute, onPostgres, prepared, toNum, type Db } from './prepared.js';
 import { insertNextPg, NEXT_VALUES, type NextResult, type Taken } from './pg-invoice-batch.js';
 
 export * from './counters.js';
@@ -64,7 +64,7 @@ export async function insertInvoice(db: Db, r: NewInvoiceRow): Promise<Invoice> 
  * (migration 0009); PostgreSQL bumps it in a data-modifying WITH, and inserts a batch's invoices together
  * (pg-invoice-batch.ts).
  */
-const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, invstring, payment_hash, payment_preimage,
+export const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, invstring, payment_hash, payment_preimage,
     amount_msat, status, description, expires_at, local_offer_id, invreq_payer_note, updated_index, created_at)
   select c.value + 1, ?, ?, ?, ?, ?, ?, 'unpaid', ?, ?, ?, ?, 0, ?
   from invoice_counters c where c.name = '${COUNTER.created}'
@@ -86,7 +86,7 @@ export async function insertInvoiceNext(db: Db, r: Omit<NewInvoiceRow, 'created_
   if (onPostgres(db)) got = await insertNextPg(db, row, taken);
   else {
     const q = CompiledQuery.raw(INSERT_NEXT_SQLITE, NEXT_VALUES.map((c) => row[c])) as CompiledQuery<{ created_index: DbInt }>;
-    const [one] = (await db.executeQuery(q)).rows;
+    const [one] = (await execute(db, q)).rows;
     got = one ? { created_index: toNum(one.created_index) } : { taken: await taken(db, row.payment_hash, row.label) };
   }
   return 'created_index' in got ? { invoice: rowToInvoice({ ...row, created_index: got.created_index }) } : got;

@@ -12,6 +12,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { PendingEvent } from '../../events/event-types.js';
 import type { InvoiceDb } from './schema.js';
 import type { InvoiceDatabase } from './db.js';
+import { execute, runDirect } from './prepared.js';
 import type { WriteTx } from './write-tx.js';
 
 export type { WriteHooks, WriteTx } from './write-tx.js';
@@ -213,6 +214,8 @@ export class WriteQueue {
     const started = performance.now();
     try {
       await db.connection().execute(async (conn) => {
+        // SQLite: this connection is the transaction's until it commits, so its statements run at once.
+        if (this.database.direct) runDirect(conn, this.database.direct);
         await dialect.beginWrite(conn);
         try {
           // A lone operation needs no savepoint: if it fails, the whole transaction is rolled back.
@@ -228,10 +231,10 @@ export class WriteQueue {
             // later, it keeps both; only a failed operation rolls back to it, and that one is already done.
             const savepoint = useSavepoints && !p.atomic;
             if (savepoint) {
-              if (open && multi) await conn.executeQuery(RELEASE_AND_SAVEPOINT);
+              if (open && multi) await execute(conn, RELEASE_AND_SAVEPOINT);
               else {
-                if (open) await conn.executeQuery(RELEASE);
-                await conn.executeQuery(SAVEPOINT);
+                if (open) await execute(conn, RELEASE);
+                await execute(conn, SAVEPOINT);
               }
               open = true;
             }
@@ -248,10 +251,10 @@ export class WriteQueue {
                 outcomes.push({ ok: false, error });
                 continue;
               }
-              if (multi) await conn.executeQuery(ROLLBACK_TO_AND_RELEASE);
+              if (multi) await execute(conn, ROLLBACK_TO_AND_RELEASE);
               else {
-                await conn.executeQuery(ROLLBACK_TO);
-                await conn.executeQuery(RELEASE);
+                await execute(conn, ROLLBACK_TO);
+                await execute(conn, RELEASE);
               }
               open = false;
               outcomes.push({ ok: false, error });
@@ -274,9 +277,13 @@ export class WriteQueue {
           if (dialect.notify) {
             for (const payload of chunkMessages(messages, WriteQueue.MAX_PAYLOAD)) await dialect.notify(conn, payload);
           }
-          await conn.executeQuery(COMMIT);
+          await execute(conn, COMMIT);
         } catch (err) {
-          await conn.executeQuery(ROLLBACK).catch(() => {});
+          try {
+            await execute(conn, ROLLBACK);
+          } catch {
+            // The transaction may be gone already; the operation's own error is the one to report.
+          }
           throw err;
         }
       });

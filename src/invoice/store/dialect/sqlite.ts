@@ -3,7 +3,9 @@
  * at once, so a second process sharing the file waits (busy_timeout) instead of failing mid-transaction,
  * and the single writer makes index assignment and commit order the same thing.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
+import type Sqlite from 'better-sqlite3';
+import { CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import { execute, type DirectRunner } from '../prepared.js';
 import type { InvoiceDb } from '../schema.js';
 import type { StoreDialect, UniqueViolation } from './types.js';
 
@@ -24,7 +26,7 @@ const STATEMENT_ONLY = ['SQLITE_CONSTRAINT', 'SQLITE_MISMATCH', 'SQLITE_TOOBIG',
 export const sqliteDialect: StoreDialect = Object.freeze({
   name: 'sqlite' as const,
   async beginWrite(conn: Kysely<InvoiceDb>): Promise<void> {
-    await conn.executeQuery(BEGIN_IMMEDIATE);
+    await execute(conn, BEGIN_IMMEDIATE);
   },
   transactionLost(err: unknown): boolean {
     // An error the operation raised itself (no SQLite result code) leaves the transaction as it was.
@@ -42,3 +44,13 @@ export const sqliteDialect: StoreDialect = Object.freeze({
     return 'other';
   },
 });
+
+/** Runs a compiled query at once on its prepared statement, answering what Kysely's SQLite driver answers. */
+export function sqliteDirectRunner(statements: { prepare(sql: string): Sqlite.Statement }): DirectRunner {
+  return <R>(q: CompiledQuery<R>): QueryResult<R> => {
+    const stmt = statements.prepare(q.sql);
+    if (stmt.reader) return { rows: stmt.all(q.parameters) as R[] };
+    const { changes, lastInsertRowid } = stmt.run(q.parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  };
+}
