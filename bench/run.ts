@@ -19,7 +19,7 @@ export interface Scenario {
   run(opts: BenchOptions): Promise<ScenarioResult>;
 }
 
-export const SCENARIOS = ['bolt11', 'bolt12', 'create', 'list', 'pay', 'wait', 'hold', 'metadata'] as const;
+export const SCENARIOS = ['bolt11', 'bolt12', 'create', 'floor', 'list', 'pay', 'wait', 'hold', 'metadata'] as const;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -3,6 +3,7 @@
  * torn down afterwards whatever happens, and realistic invoice parameters.
  */
 import type { BenchOptions } from '../run.js';
+import { connectMany } from './client.js';
 import { freshPgSchema, makeDatadir, removeDatadir, startDaemon, type BenchDaemon, type StartOptions } from './daemon.js';
 
 /** Runs `body` against a fresh daemon, then stops it and removes its datadir (and PostgreSQL schema). */
@@ -36,4 +37,18 @@ export function description(i: number): string {
 /** An amount between 1,000 and ~50,000,000 msat, varied by `i`. */
 export function amountMsat(i: number): number {
   return 1000 + ((i * 7919) % 50_000) * 997;
+}
+
+/** 64 connections creating invoices: `create(w)` makes the next one (label `<tag>-<n>`) on connection w. */
+export async function invoiceLoad(socketPath: string, tag: string): Promise<{ create(w: number): Promise<void>; created(): number; close(): void }> {
+  const clients = await connectMany(socketPath, 64);
+  let label = 0;
+  return {
+    async create(w) {
+      const i = label++;
+      await clients[w]!.ok('invoice', { amount_msat: amountMsat(i), label: `${tag}-${i}`, description: description(i) });
+    },
+    created: () => label,
+    close: () => clients.forEach((c) => c.close()),
+  };
 }

@@ -73,3 +73,19 @@ export async function measureLatency(
   out[`${name}_p50_ms`] = ms(x.p50_ms);
   out[`${name}_p99_ms`] = ms(x.p99_ms);
 }
+
+/**
+ * Compares two sides (two daemons started side by side) in `units` units of four rounds, A B B A, then
+ * B A A B: each side is measured once first and once second in every unit, so machine load drifting during
+ * the run, and whatever the side measured first leaves running (a WAL checkpoint, deliveries still going
+ * out), fall on both alike. Returns each unit's two rounds per side, `[A rounds, B rounds]`.
+ */
+export async function alternatingUnits<T>(units: number, round: (side: 0 | 1) => Promise<T>): Promise<Array<[T[], T[]]>> {
+  const out: Array<[T[], T[]]> = [];
+  for (let u = 0; u < units; u++) {
+    const got: [T[], T[]] = [[], []];
+    for (const side of u % 2 === 0 ? ([0, 1, 1, 0] as const) : ([1, 0, 0, 1] as const)) got[side].push(await round(side));
+    out.push(got);
+  }
+  return out;
+}

@@ -9,18 +9,16 @@
  *
  * Then the cost of webhooks: two more daemons, one with `--webhook` pointing at a local sink (a minimal
  * HTTP/1.1 responder, bench/lib/http-sink.ts, answering 204 to every POST) and one without, measured in nine
- * units of four short rounds at 1 and 64 clients (A B B A, then B A A B), so machine load drifting during the
- * run, and whatever the side measured first leaves running, fall on both alike; the ratio is the median of the
- * units' ratios. The sink's count of deliveries is checked.
+ * units of four short rounds at 1 and 64 clients (`alternatingUnits`); the ratio is the median of the units'
+ * ratios. The sink's count of deliveries is checked.
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { nativeSecp256k1, nativeSecp256k1Unavailable, secp256k1, tinySecp256k1, type Secp256k1 } from '../../src/crypto/secp256k1.js';
-import { connectMany } from '../lib/client.js';
 import { httpSink } from '../lib/http-sink.js';
 import { daemonSignerEnv } from '../lib/daemon.js';
-import { amountMsat, description, withDaemon } from '../lib/scenario.js';
-import { closedLoop, medianOf, ms, rate } from '../lib/stats.js';
+import { invoiceLoad, withDaemon } from '../lib/scenario.js';
+import { alternatingUnits, closedLoop, medianOf, ms, rate } from '../lib/stats.js';
 import type { BenchOptions, ScenarioResult } from '../run.js';
 
 const ROUNDS = 3;
@@ -49,12 +47,7 @@ export function signaturesPerSecond(backend: Secp256k1 = secp256k1): number {
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   const out: ScenarioResult = { database: opts.database ? 'postgres' : 'sqlite' };
   await withDaemon(opts, async (d) => {
-    const clients = await connectMany(d.socketPath, 64);
-    let label = 0;
-    const create = async (w: number) => {
-      const i = label++;
-      await clients[w]!.ok('invoice', { amount_msat: amountMsat(i), label: `bench-${i}`, description: description(i) });
-    };
+    const { create, close } = await invoiceLoad(d.socketPath, 'bench');
     await closedLoop(8, 2000, create); // warm-up: JIT, statement cache, WAL
     for (const c of [1, 8, 64]) {
       const rounds = [];
@@ -80,7 +73,7 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
       }
     }
     out['daemon_rss_mb'] = Math.round(d.rssMb());
-    for (const c of clients) c.close();
+    close();
   });
   Object.assign(out, await webhookComparison(opts));
   // The daemon loads the same module on the same machine, so it signs with this backend too (unless told otherwise).
@@ -110,44 +103,25 @@ async function webhookComparison(opts: BenchOptions): Promise<ScenarioResult> {
       withDaemon(
         opts,
         async (hooked) => {
-          const sides = await Promise.all(
-            [plain, hooked].map(async (d, side) => {
-              const clients = await connectMany(d.socketPath, 64);
-              let label = 0;
-              const create = async (w: number) => {
-                const i = label++;
-                await clients[w]!.ok('invoice', { amount_msat: amountMsat(i), label: `wh-${side}-${i}`, description: description(i) });
-              };
-              return { clients, create, created: () => label };
-            }),
-          );
+          const sides = await Promise.all([plain, hooked].map((d, side) => invoiceLoad(d.socketPath, `wh-${side}`)));
           for (const s of sides) await closedLoop(8, 2000, s.create); // warm-up
           for (const c of [1, 64]) {
-            const rounds: Array<Record<string, number>> = [];
-            // Many short units of four rounds, A B B A (the next unit B A A B), so that each side is measured
-            // once first and once second in every unit: the side that runs second shares the machine with the
-            // first one's leftovers (its WAL checkpoint, its deliveries still going out), and with plain pairs
-            // whichever side went second more often lost a few per cent. A unit's figures are over its two
-            // rounds per side; the ratio is the median of the units' ratios.
-            for (let r = 0; r < WEBHOOK_UNITS; r++) {
-              const n = WEBHOOK_PER_ROUND[c]!;
-              const sum = [
-                { ms: 0, cpu: 0, p99: [] as number[] },
-                { ms: 0, cpu: 0, p99: [] as number[] },
-              ];
-              for (const side of r % 2 === 0 ? [0, 1, 1, 0] : [1, 0, 0, 1]) {
-                const d = [plain, hooked][side]!;
-                const c0 = d.cpuMs().total;
-                const x = await closedLoop(c, n, sides[side]!.create);
-                sum[side]!.ms += (n / x.per_s) * 1000;
-                sum[side]!.cpu += (d.cpuMs().total - c0) / n;
-                sum[side]!.p99.push(x.p99_ms);
-              }
-              const [a, b] = sum as [(typeof sum)[0], (typeof sum)[0]];
-              const without = (2 * n * 1000) / a.ms;
-              const withHook = (2 * n * 1000) / b.ms;
-              rounds.push({ without, with: withHook, without_p99: Math.max(...a.p99), with_p99: Math.max(...b.p99), ratio: withHook / without, without_cpu: a.cpu / 2, with_cpu: b.cpu / 2 });
-            }
+            // Many short units (alternatingUnits): with plain pairs, whichever side went second more often lost a
+            // few per cent. A unit's figures are over its two rounds per side; the ratio is the median of the
+            // units' ratios.
+            const n = WEBHOOK_PER_ROUND[c]!;
+            const units = await alternatingUnits(WEBHOOK_UNITS, async (side) => {
+              const d = [plain, hooked][side]!;
+              const c0 = d.cpuMs().total;
+              const x = await closedLoop(c, n, sides[side]!.create);
+              return { ms: (n / x.per_s) * 1000, cpu: (d.cpuMs().total - c0) / n, p99: x.p99_ms };
+            });
+            const rounds = units.map(([a, b]) => {
+              const sum = (xs: typeof a) => ({ ms: xs[0]!.ms + xs[1]!.ms, cpu: (xs[0]!.cpu + xs[1]!.cpu) / 2, p99: Math.max(xs[0]!.p99, xs[1]!.p99) });
+              const [without, withHook] = [sum(a), sum(b)];
+              const perS = (x: typeof without) => (2 * n * 1000) / x.ms;
+              return { without: perS(without), with: perS(withHook), without_p99: without.p99, with_p99: withHook.p99, ratio: perS(withHook) / perS(without), without_cpu: without.cpu, with_cpu: withHook.cpu };
+            });
             const m = medianOf(rounds);
             out[`webhook_off_invoice_c${c}_per_s`] = rate(m.without!);
             out[`webhook_on_invoice_c${c}_per_s`] = rate(m.with!);
@@ -166,7 +140,7 @@ async function webhookComparison(opts: BenchOptions): Promise<ScenarioResult> {
           out['webhook_delivered'] = sink.count();
           out['webhook_expected'] = expected;
           out['webhook_drain_after_load_ms'] = ms(performance.now() - t0);
-          for (const s of sides) for (const c of s.clients) c.close();
+          for (const s of sides) s.close();
         },
         { args: [`--webhook=${sink.url}`] },
       ),

@@ -53,6 +53,14 @@ export interface EventFeedDeps {
   readonly autocleanCycle?: number;
 }
 
+/**
+ * An event row's body: its seq, type and time, and the record as `objectJson` (its list command's JSON).
+ * Built as text, so the formatter's JSON is kept exactly (amounts above 2^53 included).
+ */
+export function eventBody(seq: number, type: EventType, created_at: number, kind: EventKind, objectJson: string): string {
+  return `{"seq":${seq},"type":"${type}","created_at":${created_at},"${kind}":${objectJson}}`;
+}
+
 /** What `wait events created N` returns. */
 export interface EventWaitResult {
   readonly created: number;
@@ -104,8 +112,7 @@ export function createEventFeed(deps: EventFeedDeps): EventFeed {
     const events = pending.map((p, i): FeedEvent => {
       const seq = first + i;
       const kind = EVENT_TYPES[p.type];
-      // The body is built as text: the formatter's JSON is kept exactly (amounts above 2^53 included).
-      const body = `{"seq":${seq},"type":"${p.type}","created_at":${created_at},"${kind}":${deps.formatObject(kind, p.subject)}}`;
+      const body = eventBody(seq, p.type, created_at, kind, deps.formatObject(kind, p.subject));
       return Object.freeze({ seq, type: p.type, created_at, body, kind, subject: p.subject });
     });
     await store.insertEvents(tx.db, events);
