@@ -25,7 +25,7 @@ import { startCheckpointer } from '../../src/invoice/store/checkpointer.js';
 import { SQLITE_PRAGMAS } from '../../src/invoice/store/dialect/sqlite.js';
 import { newRow, rowToInvoice } from '../../src/invoice/store/invoice-row.js';
 import { NEXT_VALUES } from '../../src/invoice/store/pg-invoice-batch.js';
-import { INSERT_NEXT_SQLITE } from '../../src/invoice/store/store.js';
+import { CREATED_SQLITE, INSERT_NEXT_SQLITE } from '../../src/invoice/store/store.js';
 import { formatEventObject } from '../../src/rpc/commands/event-format.js';
 import { formatCreatedInvoice } from '../../src/rpc/format-created.js';
 import { writeJson } from '../../src/rpc/json-writer.js';
@@ -53,7 +53,8 @@ async function startFloor(file: string, socketPath: string): Promise<net.Server>
   const conn = new Sqlite(file, { fileMustExist: true });
   for (const p of SQLITE_PRAGMAS) conn.pragma(p);
   startCheckpointer({ file, setAutoCheckpoint: (pages) => void conn.pragma(`wal_autocheckpoint = ${Math.trunc(pages)}`) });
-  const insert = conn.prepare(INSERT_NEXT_SQLITE).pluck();
+  const insert = conn.prepare(INSERT_NEXT_SQLITE);
+  const created = conn.prepare(CREATED_SQLITE).pluck();
   const takeSeqs = conn.prepare(`update invoice_counters set value = value + ? where name = 'event_seq' returning value`).pluck();
   const insertEvent = conn.prepare('insert into events (seq, type, created_at, body) values (?, ?, ?, ?)');
   const begin = conn.prepare('begin immediate');
@@ -72,7 +73,8 @@ async function startFloor(file: string, socketPath: string): Promise<net.Server>
     let seq = Number(takeSeqs.get(batch.length)) - batch.length;
     for (const j of batch) {
       const row = newRow({ created_index: 0, label: j.label, kind: 'bolt11', invstring: j.invstring!, payment_hash: j.payment_hash!, payment_preimage: j.preimage, amount_msat: msat(j.amount_msat), description: j.description, expires_at: j.now + EXPIRY, created_at: j.now });
-      const inv = rowToInvoice({ ...row, created_index: Number(insert.get(...NEXT_VALUES.map((c) => row[c]))) });
+      insert.run(...NEXT_VALUES.map((c) => row[c]));
+      const inv = rowToInvoice({ ...row, created_index: Number(created.get()) });
       invoices.push(inv);
       seq++;
       insertEvent.run(seq, 'invoice_created', j.now, eventBody(seq, 'invoice_created', j.now, 'invoice', formatEventObject('invoice', inv)));

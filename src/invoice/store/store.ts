@@ -58,18 +58,22 @@ export async function insertInvoice(db: Db, r: NewInvoiceRow): Promise<Invoice> 
 /**
  * The created-index counter's bump and the insert in ONE statement: the row takes the counter's value + 1
  * and the counter is set to that value only if the row went in. `ON CONFLICT DO NOTHING` (every unique
- * constraint is an arbiter: label, payment_hash, created_index) makes a duplicate write nothing and return
- * no row, without an error, so neither the counter nor the transaction is touched; the database still
+ * constraint is an arbiter: label, payment_hash, created_index) makes a duplicate write nothing (no row
+ * changed), without an error, so neither the counter nor the transaction is touched; the database still
  * enforces uniqueness. Runs only under the write lock. SQLite's counter is moved by the INSERT's trigger
- * (migration 0009); PostgreSQL bumps it in a data-modifying WITH, and inserts a batch's invoices together
- * (pg-invoice-batch.ts).
+ * (migration 0009), and the new row's index is then read back from the counter (`CREATED_SQLITE`) rather
+ * than with `RETURNING`, which makes SQLite open and drop a temporary table at every insert (~6 µs of the
+ * ~30 µs here, docs/performance.md); PostgreSQL bumps it in a data-modifying WITH, and inserts a batch's
+ * invoices together (pg-invoice-batch.ts).
  */
 export const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, invstring, payment_hash, payment_preimage,
     amount_msat, status, description, expires_at, local_offer_id, invreq_payer_note, updated_index, created_at)
   select c.value + 1, ?, ?, ?, ?, ?, ?, 'unpaid', ?, ?, ?, ?, 0, ?
   from invoice_counters c where c.name = '${COUNTER.created}'
-  on conflict do nothing
-  returning created_index`;
+  on conflict do nothing`;
+
+/** After INSERT_NEXT_SQLITE wrote its row, in the same transaction: the row's created_index. */
+export const CREATED_SQLITE = `select value as created_index from invoice_counters where name = '${COUNTER.created}'`;
 
 /** A new invoice as stored, or which of its unique values were already taken (then nothing was written). */
 export type InsertNextResult = { readonly invoice: Invoice } | { readonly taken: Taken };
@@ -85,8 +89,8 @@ export async function insertInvoiceNext(db: Db, r: Omit<NewInvoiceRow, 'created_
   let got: NextResult;
   if (onPostgres(db)) got = await insertNextPg(db, row, taken);
   else {
-    const q = CompiledQuery.raw(INSERT_NEXT_SQLITE, NEXT_VALUES.map((c) => row[c])) as CompiledQuery<{ created_index: DbInt }>;
-    const [one] = (await execute(db, q)).rows;
+    const wrote = (await execute(db, CompiledQuery.raw(INSERT_NEXT_SQLITE, NEXT_VALUES.map((c) => row[c])))).numAffectedRows === 1n;
+    const [one] = wrote ? (await execute(db, CompiledQuery.raw(CREATED_SQLITE, []) as CompiledQuery<{ created_index: DbInt }>)).rows : [];
     got = one ? { created_index: toNum(one.created_index) } : { taken: await taken(db, row.payment_hash, row.label) };
   }
   return 'created_index' in got ? { invoice: rowToInvoice({ ...row, created_index: got.created_index }) } : got;

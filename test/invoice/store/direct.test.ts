@@ -70,7 +70,7 @@ describe('SQLite: a write transaction runs its statements directly', () => {
     const q = new WriteQueue(database);
     const got = await q.run((tx) => store.insertInvoiceNext(tx.db, newInvoice(1)), { atomic: true });
     expect('invoice' in got && got.invoice.created_index).toBe(1);
-    expect(ran).toEqual(['begin', 'insert', 'commit']);
+    expect(ran).toEqual(['begin', 'insert', 'select', 'commit']);
     ran.length = 0;
     expect((await store.findByLabel(database.db, 'd1'))?.created_index).toBe(1);
     expect(ran).toEqual([]);
@@ -86,7 +86,7 @@ describe('SQLite: a write transaction runs its statements directly', () => {
         throw new Error('late failure');
       }),
     ).rejects.toThrow('late failure');
-    expect(ran).toEqual(['begin', 'insert', 'rollback']);
+    expect(ran).toEqual(['begin', 'insert', 'select', 'rollback']);
     expect(await store.findByLabel(t.db.db, 'd2')).toBeUndefined();
     expect((await store.insertInvoiceNext(t.db.db, newInvoice(2)).then((r) => 'invoice' in r && r.invoice.created_index))).toBe(1);
     await q.idle();
