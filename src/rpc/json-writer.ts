@@ -52,11 +52,30 @@ function write(v: unknown, depth: number): string {
   }
   let out = '{';
   let first = true;
-  for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    const x = o[k];
     if (x === undefined) continue;
     if (!first) out += ',';
     first = false;
-    out += JSON.stringify(k) + ':' + write(x, depth + 1);
+    out += keyText(k) + write(x, depth + 1);
   }
   return out + '}';
+}
+
+/** `"key":` for each member name seen (the same few dozen names every answer has), escaped once. */
+const KEYS = new Map<string, string>();
+const MAX_KEYS = 4096;
+
+function keyText(k: string): string {
+  let t = KEYS.get(k);
+  if (t === undefined) {
+    t = JSON.stringify(k) + ':';
+    // Names come from formatters, and from clients only inside metadata (RawJson, written as is): a bound
+    // keeps anything else from growing the map.
+    if (KEYS.size < MAX_KEYS) KEYS.set(k, t);
+  }
+  return t;
 }

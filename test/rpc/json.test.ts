@@ -71,6 +71,14 @@ describe('writeJson', () => {
     expect(writeJson([NaN, Infinity, undefined])).toBe('[null,null,null]');
   });
 
+  it('escapes member names as JSON.stringify does, however many distinct names it has seen', () => {
+    const odd = { 'a"b': 1, 'c\\d': 2, '\n\u0001': 3, 'é ☕': 4, '': 5 };
+    expect(writeJson(odd)).toBe(JSON.stringify(odd));
+    expect(writeJson(odd)).toBe(JSON.stringify(odd)); // the second time from the names already escaped
+    const many = Object.fromEntries(Array.from({ length: 6000 }, (_, i) => [`k"${i}`, i]));
+    expect(writeJson(many)).toBe(JSON.stringify(many));
+  });
+
   it('round-trips through parseJson with exact integers (property)', () => {
     const json = fc.letrec((tie) => ({
       value: fc.oneof(
