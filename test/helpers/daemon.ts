@@ -218,6 +218,11 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
     const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
     const e = await exited;
     clearTimeout(t);
+    // A daemon that died of a signal nobody sent (an abort, a crash; SIGKILL is only ever ours) leaves its
+    // last words here, so that the test's failed exit check comes with them in the log.
+    if (e.signal !== null && e.signal !== signal && e.signal !== 'SIGKILL') {
+      console.error(`[test] daemon in ${datadir} ended by ${e.signal} after ${signal}; its stderr:\n${err.slice(-4000)}\nits last log lines:\n${out.slice(-2000)}`);
+    }
     return e;
   };
   const logs = () =>
