@@ -140,6 +140,9 @@ export function spawnDaemon(args: readonly string[], env: Readonly<Record<string
   return proc;
 }
 
+/** The signals a process dies of when it crashes, as opposed to those tests send to stop it. */
+const CRASH_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(['SIGABRT', 'SIGSEGV', 'SIGBUS', 'SIGILL', 'SIGFPE', 'SIGTRAP']);
+
 /** Runs a built script to completion: exit code, stdout and stderr. */
 export function runScript(
   script: string,
@@ -218,9 +221,9 @@ export async function startDaemon(opts: StartOptions = {}): Promise<TestDaemon> 
     const t = setTimeout(() => proc.kill('SIGKILL'), graceMs);
     const e = await exited;
     clearTimeout(t);
-    // A daemon that died of a signal nobody sent (an abort, a crash; SIGKILL is only ever ours) leaves its
-    // last words here, so that the test's failed exit check comes with them in the log.
-    if (e.signal !== null && e.signal !== signal && e.signal !== 'SIGKILL') {
+    // A daemon that crashed (an abort, a fault: signals no test sends) leaves its last words here, so that the
+    // test's failed exit check comes with them in the log.
+    if (e.signal !== null && CRASH_SIGNALS.has(e.signal)) {
       console.error(`[test] daemon in ${datadir} ended by ${e.signal} after ${signal}; its stderr:\n${err.slice(-4000)}\nits last log lines:\n${out.slice(-2000)}`);
     }
     return e;
