@@ -3,29 +3,30 @@
  * process of its own by `npm run bench -- floor` (bench/scenarios/floor.ts) beside a real daemon.
  *
  * It answers `invoice` (label, description, amount_msat; nothing checked) on a Unix socket as the daemon
- * does: the same build pool (one signing worker, inline when idle), the same row (`newRow`), the same
- * one-statement insert, an `invoice_created` event whose body is the feed's (`eventBody`, the RPC
- * formatter's object), the same result object and JSON writer, on a database the daemon's migrations made,
- * with the daemon's pragmas (WAL, `synchronous = FULL`) and its checkpoint thread; group commit: what is
- * signed by the end of a turn commits in one transaction, and answers go out after the COMMIT.
+ * does: the same build pool (one signing worker, inline when idle), the store's own insert
+ * (`insertInvoiceNext`) and event statements (`takeSeqs`, `insertEvents`), run straight on their statements
+ * as inside the daemon's write queue, an `invoice_created` body built as the feed builds it (`eventBody`, the
+ * RPC formatter's object), the same result object and JSON writer, on a database opened as the daemon opens
+ * it (migrations, WAL, `synchronous = FULL`, the checkpoint thread); group commit: what is signed while a
+ * batch commits goes in the next one, and answers go out after their COMMIT.
  *
  * What it leaves out is what the daemon adds around those parts: JSON-RPC framing and parameter binding,
- * the engine's checks, the write queue, Kysely, the feed's and webhooks' machinery, metrics and logs. The
+ * the engine's checks, the write queue, the feed's and webhooks' machinery, metrics and logs. The
  * gap between the two is what those layers cost. Not a server for anything else: it trusts its client.
  *
  * Usage: `node dist/bench/lib/floor-server.js <sqlite file> <socket path>`; prints `ready` once listening.
  */
-import Sqlite from 'better-sqlite3';
+import { CompiledQuery } from 'kysely';
 import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { eventBody } from '../../src/events/feed.js';
+import { insertEvents, takeSeqs, type EventRow } from '../../src/events/feed-store.js';
 import type { Invoice } from '../../src/invoice/invoice.js';
 import { createBolt11BuildPool } from '../../src/invoice/invoice-build-pool.js';
-import { startCheckpointer } from '../../src/invoice/store/checkpointer.js';
-import { SQLITE_PRAGMAS } from '../../src/invoice/store/dialect/sqlite.js';
-import { newRow, rowToInvoice } from '../../src/invoice/store/invoice-row.js';
-import { NEXT_VALUES } from '../../src/invoice/store/pg-invoice-batch.js';
-import { CREATED_SQLITE, INSERT_NEXT_SQLITE } from '../../src/invoice/store/store.js';
+import { openInvoiceDatabase } from '../../src/invoice/store/db.js';
+import { sqliteDialect } from '../../src/invoice/store/dialect/sqlite.js';
+import { execute, runDirect } from '../../src/invoice/store/prepared.js';
+import { insertInvoiceNext } from '../../src/invoice/store/store.js';
 import { formatEventObject } from '../../src/rpc/commands/event-format.js';
 import { formatCreatedInvoice } from '../../src/rpc/format-created.js';
 import { writeJson } from '../../src/rpc/json-writer.js';
@@ -35,6 +36,7 @@ import { pooledRandom } from '../../src/util/random-pool.js';
 
 /** The engine's defaults for a plain `invoice` (reference §4.1). */
 const EXPIRY = 3600;
+const COMMIT = CompiledQuery.raw('commit');
 
 interface Job {
   readonly socket: net.Socket;
@@ -50,40 +52,46 @@ interface Job {
 }
 
 async function startFloor(file: string, socketPath: string): Promise<net.Server> {
-  const conn = new Sqlite(file, { fileMustExist: true });
-  for (const p of SQLITE_PRAGMAS) conn.pragma(p);
-  startCheckpointer({ file, setAutoCheckpoint: (pages) => void conn.pragma(`wal_autocheckpoint = ${Math.trunc(pages)}`) });
-  const insert = conn.prepare(INSERT_NEXT_SQLITE);
-  const created = conn.prepare(CREATED_SQLITE).pluck();
-  const takeSeqs = conn.prepare(`update invoice_counters set value = value + ? where name = 'event_seq' returning value`).pluck();
-  const insertEvent = conn.prepare('insert into events (seq, type, created_at, body) values (?, ?, ?, ?)');
-  const begin = conn.prepare('begin immediate');
-  const commit = conn.prepare('commit');
+  // Migrated, with the daemon's pragmas and checkpoint thread, as the daemon opens it.
+  const database = await openInvoiceDatabase({ path: file });
   const pool = createBolt11BuildPool({ seed: randomBytes(32) });
   const random = pooledRandom();
 
+  /** One transaction for what is signed, on the store's own statements run as the daemon's queue runs them. */
+  async function commitBatch(batch: readonly Job[]): Promise<Invoice[]> {
+    return database.db.connection().execute(async (conn) => {
+      runDirect(conn, database.direct!);
+      await sqliteDialect.beginWrite(conn);
+      const invoices: Invoice[] = [];
+      const events: EventRow[] = [];
+      let seq = (await takeSeqs(conn, batch.length)) - batch.length;
+      for (const j of batch) {
+        const got = await insertInvoiceNext(conn, { label: j.label, kind: 'bolt11', invstring: j.invstring!, payment_hash: j.payment_hash!, payment_preimage: j.preimage, amount_msat: msat(j.amount_msat), description: j.description, expires_at: j.now + EXPIRY, created_at: j.now });
+        if (!('invoice' in got)) throw new Error(`floor: label ${j.label} or its hash was taken`);
+        invoices.push(got.invoice);
+        seq++;
+        events.push({ seq, type: 'invoice_created', created_at: j.now, body: eventBody(seq, 'invoice_created', j.now, 'invoice', formatEventObject('invoice', got.invoice)) });
+      }
+      await insertEvents(conn, events);
+      await execute(conn, COMMIT);
+      return invoices;
+    });
+  }
+
+  // Group commit: what is signed while a batch commits goes in the next one; answers follow their COMMIT.
   let signed: Job[] = [];
   let flushing = false;
-  const flush = () => {
-    flushing = false;
-    const batch = signed;
-    signed = [];
-    const invoices: Invoice[] = [];
-    begin.run();
-    let seq = Number(takeSeqs.get(batch.length)) - batch.length;
-    for (const j of batch) {
-      const row = newRow({ created_index: 0, label: j.label, kind: 'bolt11', invstring: j.invstring!, payment_hash: j.payment_hash!, payment_preimage: j.preimage, amount_msat: msat(j.amount_msat), description: j.description, expires_at: j.now + EXPIRY, created_at: j.now });
-      insert.run(...NEXT_VALUES.map((c) => row[c]));
-      const inv = rowToInvoice({ ...row, created_index: Number(created.get()) });
-      invoices.push(inv);
-      seq++;
-      insertEvent.run(seq, 'invoice_created', j.now, eventBody(seq, 'invoice_created', j.now, 'invoice', formatEventObject('invoice', inv)));
+  const flush = async () => {
+    while (signed.length > 0) {
+      const batch = signed;
+      signed = [];
+      const invoices = await commitBatch(batch);
+      batch.forEach((j, i) => {
+        const result = writeJson(formatCreatedInvoice({ invoice: invoices[i]!, payment_secret: j.payment_secret!, warnings: [] }));
+        j.socket.write(`{"jsonrpc":"2.0","id":${JSON.stringify(j.id)},"result":${result}}\n\n`);
+      });
     }
-    commit.run();
-    batch.forEach((j, i) => {
-      const result = writeJson(formatCreatedInvoice({ invoice: invoices[i]!, payment_secret: j.payment_secret!, warnings: [] }));
-      j.socket.write(`{"jsonrpc":"2.0","id":${JSON.stringify(j.id)},"result":${result}}\n\n`);
-    });
+    flushing = false;
   };
 
   const onRequest = (socket: net.Socket, text: string) => {
@@ -97,7 +105,7 @@ async function startFloor(file: string, socketPath: string): Promise<net.Server>
       signed.push(job);
       if (!flushing) {
         flushing = true;
-        setImmediate(flush);
+        setImmediate(() => void flush());
       }
     });
   };

@@ -1,8 +1,8 @@
 /**
  * `npm run bench -- floor`: the daemon against the floor of its own parts on this machine, side by side.
  *
- * The floor (bench/lib/floor-server.ts) answers `invoice` with the daemon's build pool, row, insert, event
- * body, formatters and SQLite settings, group-committed, and nothing else. Both run as processes of their own,
+ * The floor (bench/lib/floor-server.ts) answers `invoice` with the daemon's build pool, the store's insert
+ * and event statements, event body, formatters and database settings, group-committed, and nothing else. Both run as processes of their own,
  * each with 64 connections, measured in alternating units (A B B A, then B A A B) at 64 clients and at one:
  * invoices/s, p50, and the main thread's CPU per invoice of each; `invoice_c64_to_floor_ratio` is the median
  * of the units' ratios, the share of what these parts do here that the daemon's layers leave. In the same
@@ -17,11 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { nativeSecp256k1, tinySecp256k1 } from '../../src/crypto/secp256k1.js';
 import { decodeBolt11 } from '../../src/invoice/bolt11/index.js';
 import { BenchClient } from '../lib/client.js';
-import { cpuMs, makeDatadir, removeDatadir, startDaemon } from '../lib/daemon.js';
+import { cpuMs, makeDatadir, removeDatadir } from '../lib/daemon.js';
 import { invoiceLoad, withDaemon } from '../lib/scenario.js';
-import { alternatingUnits, closedLoop, median, medianOf, ms, rate } from '../lib/stats.js';
+import { alternatingUnits, closedLoop, median, medianOf, ms, rate, ratio } from '../lib/stats.js';
 import type { BenchOptions, ScenarioResult } from '../run.js';
-import { signaturesPerSecond } from './create.js';
+import { referenceSignRate } from './create.js';
 
 const FLOOR_MAIN = fileURLToPath(new URL('../lib/floor-server.js', import.meta.url));
 /** Units and invoices per round, by concurrency. */
@@ -52,7 +52,7 @@ async function checkSameAnswers(sockets: readonly string[]): Promise<void> {
   if (a!.members !== b!.members || a!.fields !== b!.fields) throw new Error(`floor answers differ from the daemon's: ${JSON.stringify([a, b])}`);
 }
 
-/** Starts the floor on `file` (a database the daemon made); resolves once it listens. */
+/** Starts the floor on a new database `file`; resolves once it listens. */
 async function startFloor(file: string, socketPath: string): Promise<{ pid: number; stop(): Promise<void> }> {
   const proc = spawn(process.execPath, [FLOOR_MAIN, file, socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -74,10 +74,8 @@ async function startFloor(file: string, socketPath: string): Promise<{ pid: numb
 export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   if (opts.database) return { floor: 'SQLite only: run without --database' };
   const out: ScenarioResult = {};
-  // The floor's database: made by the daemon's own migrations, then handed over.
   const floorDir = makeDatadir();
-  await (await startDaemon({ datadir: floorDir })).stop();
-  const floor = await startFloor(path.join(floorDir, 'regtest', 'invoices.sqlite3'), path.join(floorDir, 'floor.sock'));
+  const floor = await startFloor(path.join(floorDir, 'floor.sqlite3'), path.join(floorDir, 'floor.sock'));
   try {
     await withDaemon(opts, async (d) => {
       const pids = [d.pid, floor.pid];
@@ -95,14 +93,14 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
           u.map((rounds) => ({ per_s: (2 * n * 1000) / (rounds[0]!.ms + rounds[1]!.ms), p50: median(rounds.map((r) => r.p50)), main: (rounds[0]!.main + rounds[1]!.main) / 2 })),
         );
         const daemon = medianOf(sides.map((s) => s[0]!));
-        const bare = medianOf(sides.map((s) => s[1]!));
+        const parts = medianOf(sides.map((s) => s[1]!));
         out[`invoice_c${c}_per_s`] = rate(daemon.per_s!);
-        out[`floor_c${c}_per_s`] = rate(bare.per_s!);
+        out[`floor_c${c}_per_s`] = rate(parts.per_s!);
         out[`invoice_c${c}_p50_ms`] = ms(daemon.p50!);
-        out[`floor_c${c}_p50_ms`] = ms(bare.p50!);
+        out[`floor_c${c}_p50_ms`] = ms(parts.p50!);
         out[`invoice_c${c}_main_thread_cpu_ms_per_invoice`] = ms(daemon.main!);
-        out[`floor_c${c}_main_thread_cpu_ms_per_invoice`] = ms(bare.main!);
-        out[`invoice_c${c}_to_floor_ratio`] = Math.round(median(sides.map((s) => s[0]!.per_s / s[1]!.per_s)) * 1000) / 1000;
+        out[`floor_c${c}_main_thread_cpu_ms_per_invoice`] = ms(parts.main!);
+        out[`invoice_c${c}_to_floor_ratio`] = ratio(median(sides.map((s) => s[0]!.per_s / s[1]!.per_s)));
       }
       for (const l of loads) l.close();
     });
@@ -110,10 +108,10 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
     await floor.stop();
     removeDatadir(floorDir);
   }
-  const sigs = median([0, 1, 2].map(() => signaturesPerSecond(nativeSecp256k1 ?? tinySecp256k1)));
+  const sigs = referenceSignRate();
   out['sign_ecdsa_one_core_per_s'] = rate(sigs);
   out['sign_backend'] = (nativeSecp256k1 ?? tinySecp256k1).name;
-  out['invoice_c64_to_sign_ratio'] = Math.round(((out['invoice_c64_per_s'] as number) / sigs) * 1000) / 1000;
-  out['floor_c64_to_sign_ratio'] = Math.round(((out['floor_c64_per_s'] as number) / sigs) * 1000) / 1000;
+  out['invoice_c64_to_sign_ratio'] = ratio((out['invoice_c64_per_s'] as number) / sigs);
+  out['floor_c64_to_sign_ratio'] = ratio((out['floor_c64_per_s'] as number) / sigs);
   return out;
 }

@@ -66,14 +66,14 @@ export async function insertInvoice(db: Db, r: NewInvoiceRow): Promise<Invoice> 
  * ~30 µs here, docs/performance.md); PostgreSQL bumps it in a data-modifying WITH, and inserts a batch's
  * invoices together (pg-invoice-batch.ts).
  */
-export const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, invstring, payment_hash, payment_preimage,
+const INSERT_NEXT_SQLITE = `insert into invoices (created_index, label, kind, invstring, payment_hash, payment_preimage,
     amount_msat, status, description, expires_at, local_offer_id, invreq_payer_note, updated_index, created_at)
   select c.value + 1, ?, ?, ?, ?, ?, ?, 'unpaid', ?, ?, ?, ?, 0, ?
   from invoice_counters c where c.name = '${COUNTER.created}'
   on conflict do nothing`;
 
 /** After INSERT_NEXT_SQLITE wrote its row, in the same transaction: the row's created_index. */
-export const CREATED_SQLITE = `select value as created_index from invoice_counters where name = '${COUNTER.created}'`;
+const CREATED_SQLITE = `select value as created_index from invoice_counters where name = '${COUNTER.created}'`;
 
 /** A new invoice as stored, or which of its unique values were already taken (then nothing was written). */
 export type InsertNextResult = { readonly invoice: Invoice } | { readonly taken: Taken };
