@@ -17,6 +17,8 @@ export const median = (xs: readonly number[]): number => percentile(xs, 0.5);
 /** Rounds to 3 significant decimals for milliseconds, whole numbers for rates. */
 export const ms = (v: number): number => Math.round(v * 1000) / 1000;
 export const rate = (v: number): number => Math.round(v);
+/** A ratio to 3 decimals (the rounding of `ms`). */
+export const ratio = ms;
 
 export interface LoadResult {
   readonly per_s: number;

@@ -18,7 +18,7 @@ import { nativeSecp256k1, nativeSecp256k1Unavailable, secp256k1, tinySecp256k1, 
 import { httpSink } from '../lib/http-sink.js';
 import { daemonSignerEnv } from '../lib/daemon.js';
 import { invoiceLoad, withDaemon } from '../lib/scenario.js';
-import { alternatingUnits, closedLoop, medianOf, ms, rate } from '../lib/stats.js';
+import { alternatingUnits, closedLoop, median, medianOf, ms, rate, ratio } from '../lib/stats.js';
 import type { BenchOptions, ScenarioResult } from '../run.js';
 
 const ROUNDS = 3;
@@ -79,19 +79,20 @@ export async function run(opts: BenchOptions): Promise<ScenarioResult> {
   // The daemon loads the same module on the same machine, so it signs with this backend too (unless told otherwise).
   out['sign_backend'] = daemonSignerEnv()['INVOICED_SECP256K1'] === 'wasm' ? tinySecp256k1.name : secp256k1.name;
   if (nativeSecp256k1Unavailable !== undefined) out['sign_native_unavailable'] = nativeSecp256k1Unavailable;
-  const rates = medianOf(
-    [0, 1, 2].map(() => ({
-      native: nativeSecp256k1 ? signaturesPerSecond(nativeSecp256k1) : Number.NaN,
-      wasm: signaturesPerSecond(tinySecp256k1),
-    })),
-  );
-  out['sign_ecdsa_wasm_one_core_per_s'] = rate(rates.wasm!);
-  // The ratio is against native libsecp256k1's one-core rate; without the binary, against the fallback's.
-  const sigs = nativeSecp256k1 ? rates.native! : rates.wasm!;
+  out['sign_ecdsa_wasm_one_core_per_s'] = rate(median([0, 1, 2].map(() => signaturesPerSecond(tinySecp256k1))));
+  const sigs = referenceSignRate();
   out['sign_ecdsa_one_core_per_s'] = rate(sigs);
   out['main_thread_cpu_measure'] = 'utime+stime of /proc/<pid>/task/<pid>/stat (main thread only, workers excluded), per invoice at 64 clients';
-  out['invoice_c64_to_sign_ratio'] = Math.round(((out['invoice_c64_per_s'] as number) / sigs) * 1000) / 1000;
+  out['invoice_c64_to_sign_ratio'] = ratio((out['invoice_c64_per_s'] as number) / sigs);
   return out;
+}
+
+/**
+ * The rate the targets' ratios are against: native libsecp256k1's recoverable signatures per second on one
+ * core (without the binary, the fallback's), the median of three measurements.
+ */
+export function referenceSignRate(): number {
+  return median([0, 1, 2].map(() => signaturesPerSecond(nativeSecp256k1 ?? tinySecp256k1)));
 }
 
 /** invoices/s and p99 at 1 and 64 clients without and with one webhook URL, rounds alternating. */
@@ -127,7 +128,7 @@ async function webhookComparison(opts: BenchOptions): Promise<ScenarioResult> {
             out[`webhook_on_invoice_c${c}_per_s`] = rate(m.with!);
             out[`webhook_off_invoice_c${c}_p99_ms`] = ms(m.without_p99!);
             out[`webhook_on_invoice_c${c}_p99_ms`] = ms(m.with_p99!);
-            out[`webhook_on_to_off_c${c}_ratio`] = Math.round(m.ratio! * 1000) / 1000;
+            out[`webhook_on_to_off_c${c}_ratio`] = ratio(m.ratio!);
             // The daemon's whole CPU per invoice (its poster thread included; deliveries of a round may
             // still be running as the next round starts, so this is the cost as it falls, not to the µs).
             out[`webhook_off_c${c}_daemon_cpu_ms_per_invoice`] = ms(m.without_cpu!);
